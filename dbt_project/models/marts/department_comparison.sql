@@ -1,0 +1,36 @@
+with budget_by_project as (
+    select * from {{ ref('budget_by_project') }}
+),
+
+departments as (
+    select
+        fiscal_year,
+        department_name,
+        cast(sum(total_amount) as decimal(18, 2)) as total_amount,
+        count(*) as project_count,
+        cast(sum(indicator_count) as bigint) as indicator_count
+    from budget_by_project
+    group by fiscal_year, department_name
+),
+
+final as (
+    select
+        current_year.fiscal_year,
+        current_year.department_name,
+        current_year.total_amount,
+        current_year.project_count,
+        current_year.indicator_count,
+        cast(current_year.indicator_count as double) / current_year.project_count as indicators_per_project,
+        rank() over (
+            partition by current_year.fiscal_year order by current_year.total_amount desc
+        ) as rank_by_total_amount,
+        prior_year.total_amount as prior_year_total_amount,
+        (cast(current_year.total_amount as double) - cast(prior_year.total_amount as double))
+            / nullif(cast(prior_year.total_amount as double), 0) as change_pct
+    from departments as current_year
+    left join departments as prior_year
+        on current_year.department_name = prior_year.department_name
+        and current_year.fiscal_year = prior_year.fiscal_year + 1
+)
+
+select * from final

@@ -1,0 +1,19 @@
+with issues as (
+    select * from {{ ref('stg_load_issues') }}
+),
+
+final as (
+    select
+        source_path,
+        source_sha256,
+        fiscal_year,
+        department_name,
+        category,
+        severity,
+        source_line,
+        message,
+        detected_at
+    from issues
+)
+
+select * from final

@@ -1,0 +1,22 @@
+with source as (
+    select * from {{ source('landing', 'projects') }}
+),
+
+renamed as (
+    select
+        md5(concat_ws('|', fiscal_year, department_name, unit_name, project_name)) as project_id,
+        source_path,
+        source_line,
+        fiscal_year,
+        department_name,
+        unit_name,
+        project_name,
+        cast(total_amount as decimal(18, 2)) as total_amount,
+        cast(fiscal_appropriation as decimal(18, 2)) as fiscal_appropriation,
+        cast(special_account_appropriation as decimal(18, 2)) as special_account_appropriation,
+        cast(other_funds as decimal(18, 2)) as other_funds,
+        performance_goal
+    from source
+)
+
+select * from renamed

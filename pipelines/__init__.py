@@ -1,0 +1,1 @@
+"""Budget performance-target warehouse: Dagster code for loading department tables."""

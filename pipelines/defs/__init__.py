@@ -1,0 +1,1 @@
+"""Dagster definitions, split by concern: project, resources, assets, checks, jobs, schedules, sensors."""

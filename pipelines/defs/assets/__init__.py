@@ -1,0 +1,1 @@
+"""Assets by layer: ingest (raw files to landing tables) and the dbt models."""

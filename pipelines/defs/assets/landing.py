@@ -1,0 +1,112 @@
+"""Parse, validate (pandera) and stage the raw files into the landing tables of the build copy."""
+
+
+from datetime import UTC, datetime
+
+import dagster as dg
+
+from pipelines.defs.assets.previews import markdown_table
+from pipelines.defs.checks import CHECK_SPECS, check_results
+from pipelines.defs.resources import BudgetWarehouse
+from pipelines.load.discover import RawFile
+from pipelines.load.stage import StageOutcome, stage_raw_files
+
+LANDING_KEYS = {
+    table: dg.AssetKey(["landing", table])
+    for table in ("department_tables", "funding_units", "projects", "indicators", "load_issues")
+}
+_DESCRIPTIONS = {
+    "department_tables": "One row per loaded file: its 合计 row, with provenance.",
+    "funding_units": "One row per 资金使用单位 (funding unit) and its subtotal row.",
+    "projects": "One row per project with its amounts in 万元 and 绩效目标.",
+    "indicators": "One row per 绩效指标 indicator, split from the project's cell.",
+    "load_issues": "Problems found in input files: quarantined files (error) and warnings.",
+}
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            key,
+            group_name="landing",
+            kinds={"duckdb", "pandera"},
+            owners=["team:data-engineering"],
+            description=_DESCRIPTIONS[table],
+            deps=[dg.AssetKey(["ingest", "raw_department_files"])],
+            skippable=True,
+        )
+        for table, key in LANDING_KEYS.items()
+    ],
+    check_specs=CHECK_SPECS,
+    ins={"raw_department_files": dg.AssetIn(key=["ingest", "raw_department_files"])},
+    can_subset=False,
+)
+def landing_tables(
+    context: dg.AssetExecutionContext, warehouse: BudgetWarehouse, raw_department_files: list[RawFile]
+):
+    run_id = context.run.run_id
+    with warehouse.build_connection(run_id) as con:
+        outcome = stage_raw_files(
+            con,
+            raw_department_files,
+            now=datetime.now(UTC),
+            progress=_progress_logger(context),
+        )
+        counts = {
+            table: con.execute(f"select count(*) from landing.{table}").fetchone()[0]  # noqa: S608 - constant names
+            for table in LANDING_KEYS
+        }
+    _log_outcome(context, outcome)
+    for table, key in LANDING_KEYS.items():
+        yield dg.MaterializeResult(asset_key=key, metadata=_metadata(table, counts[table], outcome))
+    yield from check_results(outcome)
+    if not outcome.changed and warehouse.published_path.exists():
+        warehouse.mark_unchanged(run_id)
+    elif not _dbt_in_run(context):
+        warehouse.publish(run_id)
+
+
+def _dbt_in_run(context: dg.AssetExecutionContext) -> bool:
+    selection = context.run.asset_selection
+    return selection is None or any(key.path[0] in ("staging", "marts") for key in selection)
+
+
+def _progress_logger(context: dg.AssetExecutionContext):
+    def report(done: int, total: int) -> None:
+        if done == total or done % 500 == 0:
+            context.log.info(f"parsed {done}/{total} changed file(s)")
+
+    return report
+
+
+def _log_outcome(context: dg.AssetExecutionContext, outcome: StageOutcome) -> None:
+    context.log.info(
+        f"{outcome.discovered} file(s): {outcome.unchanged} unchanged, {len(outcome.loaded)} loaded, "
+        f"{len(outcome.quarantined)} quarantined, {len(outcome.conflicted)} in conflict, "
+        f"{len(outcome.removed)} removed"
+    )
+    for issue in outcome.issues:
+        log = context.log.warning if issue.severity.value == "warning" else context.log.error
+        log(issue.describe())
+
+
+def _metadata(table: str, row_count: int, outcome: StageOutcome) -> dict[str, object]:
+    metadata: dict[str, object] = {"dagster/row_count": row_count}
+    if table == "load_issues":
+        metadata["issues_this_run"] = dg.MetadataValue.md(
+            markdown_table(
+                ["severity", "file", "line", "category", "message"],
+                [(i.severity.value, i.source_path, i.line or "", i.category.value, i.message) for i in outcome.issues[:20]],
+            )
+        )
+    if table == "department_tables":
+        metadata.update(
+            files_discovered=outcome.discovered,
+            files_parsed=outcome.parsed,
+            files_in_conflict=len(outcome.conflicted),
+            files_loaded=len(outcome.loaded),
+            files_unchanged=outcome.unchanged,
+            files_quarantined=len(outcome.quarantined),
+            files_removed=len(outcome.removed),
+        )
+    return metadata

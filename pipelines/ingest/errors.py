@@ -1,0 +1,45 @@
+"""Errors a person can act on: each names the file, the line and what is wrong."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class IssueCategory(StrEnum):
+    """Why a file was quarantined or warned about; values are stored in marts.load_issues."""
+
+    UNREADABLE = "unreadable"
+    NOT_A_TARGET_TABLE = "not_a_target_table"
+    UNKNOWN_FISCAL_YEAR = "unknown_fiscal_year"
+    BAD_AMOUNT = "bad_amount"
+    TRUNCATED_INDICATOR = "truncated_indicator"
+    MALFORMED_INDICATOR = "malformed_indicator"
+    DUPLICATE_PROJECT = "duplicate_project"
+    INVALID_VALUE = "invalid_value"
+    ROW_TOTAL_MISMATCH = "row_total_mismatch"
+    UNIT_SUBTOTAL_MISMATCH = "unit_subtotal_mismatch"
+    GRAND_TOTAL_MISMATCH = "grand_total_mismatch"
+    CONFLICT = "conflict"
+
+
+class TableError(Exception):
+    """A department table that cannot be read as a 项目支出绩效目标表."""
+
+    def __init__(
+        self, category: IssueCategory, message: str, *, path: str = "", line: int | None = None
+    ) -> None:
+        self.category = category
+        self.message = message
+        self.path = path
+        self.line = line
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        where = self.path or "<input>"
+        if self.line is not None:
+            where = f"{where}, line {self.line}"
+        return f"{where}: {self.message} [{self.category.value}]"
+
+    def at(self, path: str) -> TableError:
+        """The same error, told against the file it came from."""
+        return TableError(self.category, self.message, path=path, line=self.line)

@@ -1,0 +1,71 @@
+"""The parsed content of one department table, before any storage concern."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True, slots=True)
+class Amounts:
+    """The four money columns of a row, in 万元 exactly as published."""
+
+    total: Decimal = ZERO
+    fiscal_appropriation: Decimal = ZERO  # 财政拨款
+    special_account_appropriation: Decimal = ZERO  # 财政专户拨款
+    other_funds: Decimal = ZERO  # 其他资金
+
+    @property
+    def sum_of_sources(self) -> Decimal:
+        return self.fiscal_appropriation + self.special_account_appropriation + self.other_funds
+
+
+@dataclass(frozen=True, slots=True)
+class FundingUnit:
+    """A 资金使用单位 row: the unit's subtotal over the projects that follow it."""
+
+    line: int
+    name: str
+    amounts: Amounts
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    line: int
+    unit_name: str
+    name: str
+    amounts: Amounts
+    performance_goal: str  # 绩效目标
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    """One numbered item of a project's 绩效指标 cell."""
+
+    line: int
+    unit_name: str
+    project_name: str
+    seq: int
+    level1_code: str | None
+    level1_name: str
+    level2_code: str | None
+    level2_name: str
+    name: str
+    period_target_text: str | None  # 实施周期指标值
+    annual_target_text: str | None  # 年度指标值
+
+
+@dataclass(frozen=True, slots=True)
+class DepartmentTable:
+    """Everything one file publishes; amounts and names are as printed."""
+
+    title: str
+    department_name: str
+    fiscal_year: int
+    grand_total_line: int
+    grand_total: Amounts
+    units: tuple[FundingUnit, ...]
+    projects: tuple[Project, ...]
+    indicators: tuple[Indicator, ...] = field(default=())

@@ -1,0 +1,1 @@
+"""The load's steps, free of Dagster: discover, parse, validate, stage."""

@@ -1,0 +1,64 @@
+"""Which files under raw/ are department tables to load, and their content hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from pipelines.ingest.readers import SUPPORTED_SUFFIXES
+
+# Editors, Office and downloads leave these beside real files; they are never tables.
+_TEMPORARY_PREFIXES = ("~$", ".~", "~")
+_TEMPORARY_SUFFIXES = (".partial", ".part", ".tmp", ".crdownload", ".swp", ".bak")
+
+
+@dataclass(frozen=True, slots=True)
+class RawFile:
+    """A candidate input file; `source_path` (relative to raw/, POSIX) is its identity."""
+
+    source_path: str
+    absolute_path: Path
+    sha256: str
+    size_bytes: int
+
+    @property
+    def relative_path(self) -> PurePosixPath:
+        return PurePosixPath(self.source_path)
+
+
+def discover_raw_files(raw_dir: Path) -> list[RawFile]:
+    """Every table file under raw_dir, sorted by path; symlinks leaving raw_dir are not followed."""
+    root = raw_dir.resolve()
+    if not root.is_dir():
+        raise FileNotFoundError(f"raw directory {raw_dir} does not exist")
+    found: list[RawFile] = []
+    for directory, subdirectories, names in os.walk(root, followlinks=False):
+        subdirectories[:] = sorted(d for d in subdirectories if not d.startswith("."))
+        for name in sorted(names):
+            path = Path(directory) / name
+            if _is_candidate(path, root):
+                found.append(_describe(path, root))
+    return sorted(found, key=lambda f: f.source_path)
+
+
+def _is_candidate(path: Path, root: Path) -> bool:
+    name = path.name
+    if name.startswith(".") or name.startswith(_TEMPORARY_PREFIXES):
+        return False
+    if name.lower().endswith(_TEMPORARY_SUFFIXES) or path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        return False
+    if path.is_symlink() and not path.resolve().is_relative_to(root):
+        return False
+    return path.is_file()
+
+
+def _describe(path: Path, root: Path) -> RawFile:
+    data = path.read_bytes()
+    return RawFile(
+        source_path=path.relative_to(root).as_posix(),
+        absolute_path=path,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size_bytes=len(data),
+    )

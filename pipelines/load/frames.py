@@ -1,0 +1,77 @@
+"""Parsed tables as one DataFrame per staged table, with provenance on every row."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pandas as pd
+
+from pipelines.ingest.model import Amounts
+from pipelines.load.parse import ParsedFile
+
+PROVENANCE_COLUMNS = ["source_path", "source_sha256", "source_line", "fiscal_year", "department_name"]
+AMOUNT_COLUMNS = ["total_amount", "fiscal_appropriation", "special_account_appropriation", "other_funds"]
+
+
+@dataclass(frozen=True, slots=True)
+class StagingFrames:
+    department_tables: pd.DataFrame
+    funding_units: pd.DataFrame
+    projects: pd.DataFrame
+    indicators: pd.DataFrame
+
+
+def build_frames(parsed: Sequence[ParsedFile]) -> StagingFrames:
+    tables, units, projects, indicators = [], [], [], []
+    for item in parsed:
+        table, file = item.table, item.file
+        base = (file.source_path, file.sha256)
+        ident = (table.fiscal_year, table.department_name)
+        project_sums: dict[str, Decimal] = defaultdict(Decimal)
+        for project in table.projects:
+            project_sums[project.unit_name] += project.amounts.total
+            projects.append(
+                (*base, project.line, *ident, project.unit_name, project.name,
+                 *_amounts(project.amounts), project.performance_goal)
+            )
+        for unit in table.units:
+            units.append(
+                (*base, unit.line, *ident, unit.name, *_amounts(unit.amounts),
+                 project_sums.get(unit.name, Decimal("0.00")))
+            )
+        units_total = sum((unit.amounts.total for unit in table.units), Decimal("0.00"))
+        tables.append(
+            (*base, table.grand_total_line, *ident, table.title, *_amounts(table.grand_total), units_total)
+        )
+        indicators.extend(
+            (*base, i.line, *ident, i.unit_name, i.project_name, i.seq, i.level1_code, i.level1_name,
+             i.level2_code, i.level2_name, i.name, i.period_target_text, i.annual_target_text)
+            for i in table.indicators
+        )
+    return StagingFrames(
+        department_tables=_frame(tables, ["title", *AMOUNT_COLUMNS, "units_total_amount"]),
+        funding_units=_frame(units, ["unit_name", *AMOUNT_COLUMNS, "projects_total_amount"]),
+        projects=_frame(projects, ["unit_name", "project_name", *AMOUNT_COLUMNS, "performance_goal"]),
+        indicators=_frame(
+            indicators,
+            ["unit_name", "project_name", "indicator_seq", "level1_code", "level1_name", "level2_code",
+             "level2_name", "indicator_name", "period_target_text", "annual_target_text"],
+        ),
+    )
+
+
+def _amounts(amounts: Amounts) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    return (
+        amounts.total,
+        amounts.fiscal_appropriation,
+        amounts.special_account_appropriation,
+        amounts.other_funds,
+    )
+
+
+def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(rows, columns=[*PROVENANCE_COLUMNS, *columns])
+    return frame.astype({"source_line": "int64", "fiscal_year": "int64"})

@@ -1,0 +1,29 @@
+"""Findings about input files, as stored in landing.load_issues and shown in run summaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pipelines.ingest.errors import IssueCategory
+
+
+class Severity(StrEnum):
+    ERROR = "error"  # the file is quarantined: none of its rows are published
+    WARNING = "warning"  # the file is published; the finding is recorded beside it
+
+
+@dataclass(frozen=True, slots=True)
+class LoadIssue:
+    source_path: str
+    source_sha256: str
+    category: IssueCategory
+    severity: Severity
+    message: str
+    line: int | None = None
+    fiscal_year: int | None = None
+    department_name: str | None = None
+
+    def describe(self) -> str:
+        where = self.source_path if self.line is None else f"{self.source_path}, line {self.line}"
+        return f"{self.severity.value}: {where}: {self.message} [{self.category.value}]"

@@ -1,0 +1,34 @@
+"""Reading one raw file into a DepartmentTable, or the issue that quarantines it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipelines.ingest.errors import TableError
+from pipelines.ingest.layout import parse_table
+from pipelines.ingest.model import DepartmentTable
+from pipelines.ingest.readers import read_source_rows
+from pipelines.load.discover import RawFile
+from pipelines.load.issues import LoadIssue, Severity
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFile:
+    file: RawFile
+    table: DepartmentTable
+
+
+def parse_raw_file(file: RawFile) -> ParsedFile | LoadIssue:
+    """Never raises for bad input: a broken file becomes an error-severity LoadIssue."""
+    try:
+        rows = read_source_rows(file.absolute_path)
+        return ParsedFile(file=file, table=parse_table(rows, relative_path=file.relative_path))
+    except TableError as error:
+        return LoadIssue(
+            source_path=file.source_path,
+            source_sha256=file.sha256,
+            category=error.category,
+            severity=Severity.ERROR,
+            message=error.message,
+            line=error.line,
+        )

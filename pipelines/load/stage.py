@@ -1,0 +1,182 @@
+"""Bringing the landing tables in line with raw/: parse what changed, keep what did not.
+
+Rules (see docs/warehouse.md, "How a load decides"):
+- a file whose content hash is unchanged is not parsed again;
+- a new or changed file is parsed and validated; if it is good its rows replace the file's old rows;
+- a broken file is quarantined; an earlier good version of the same file stays published;
+- a removed file's rows leave;
+- two files claiming the same fiscal year and department are both reported and neither
+  replaces what was published before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import duckdb
+
+from pipelines.ingest.errors import IssueCategory
+from pipelines.load.conflicts import find_conflicts
+from pipelines.load.discover import RawFile
+from pipelines.load.frames import StagingFrames, build_frames
+from pipelines.load.issues import LoadIssue, Severity
+from pipelines.load.parse import ParsedFile, parse_raw_file
+from pipelines.load.validate import CheckOutcome, validate_frames
+from pipelines.warehouse import landing
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(slots=True)
+class StageOutcome:
+    discovered: int = 0
+    unchanged: int = 0
+    parsed: int = 0
+    loaded: list[str] = field(default_factory=list)
+    quarantined: list[str] = field(default_factory=list)
+    conflicted: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    issues: list[LoadIssue] = field(default_factory=list)
+    checks: list[CheckOutcome] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.loaded or self.removed or self.quarantined or self.conflicted)
+
+
+def stage_raw_files(
+    con: duckdb.DuckDBPyConnection,
+    files: Sequence[RawFile],
+    *,
+    now: datetime,
+    progress: Progress | None = None,
+) -> StageOutcome:
+    landing.ensure_landing_schema(con)
+    registry = landing.read_registry(con)
+    outcome = StageOutcome(discovered=len(files))
+    current = {f.source_path for f in files}
+    outcome.removed = sorted(path for path in registry if path not in current)
+    to_parse = [
+        f for f in files
+        if (entry := registry.get(f.source_path)) is None
+        or entry.source_sha256 != f.sha256
+        or entry.status == "conflict"
+    ]
+    outcome.unchanged = len(files) - len(to_parse)
+    outcome.parsed = len(to_parse)
+
+    parsed, parse_issues = _parse_all(to_parse, progress)
+    frames = build_frames(parsed)
+    validation = validate_frames(frames)
+    outcome.checks = validation.outcomes
+    broken = {i.source_path for i in parse_issues} | validation.quarantined_paths
+    candidates = {
+        p.file.source_path: (p.table.fiscal_year, p.table.department_name)
+        for p in parsed
+        if p.file.source_path not in broken
+    }
+    published = {
+        path: identity
+        for path, identity in landing.read_published_identities(con).items()
+        if path in current
+    }
+    conflicts = find_conflicts(candidates, published)
+    conflict_issues = _conflict_issues(conflicts, files, candidates, published)
+    to_load = sorted(path for path in candidates if path not in conflicts)
+
+    outcome.loaded = to_load
+    outcome.quarantined = sorted(broken)
+    outcome.conflicted = sorted(conflicts)
+    outcome.issues = [*parse_issues, *validation.issues, *conflict_issues]
+
+    _apply(con, files, parsed, frames, outcome, now=now, registry=registry, conflicts=conflicts)
+    return outcome
+
+
+def _parse_all(
+    files: Sequence[RawFile], progress: Progress | None
+) -> tuple[list[ParsedFile], list[LoadIssue]]:
+    parsed: list[ParsedFile] = []
+    issues: list[LoadIssue] = []
+    for done, file in enumerate(files, start=1):
+        result = parse_raw_file(file)
+        (parsed if isinstance(result, ParsedFile) else issues).append(result)  # type: ignore[arg-type]
+        if progress is not None:
+            progress(done, len(files))
+    return parsed, issues
+
+
+def _conflict_issues(
+    conflicts: dict[str, list[str]],
+    files: Sequence[RawFile],
+    candidates: dict[str, tuple[int, str]],
+    published: dict[str, tuple[int, str]],
+) -> list[LoadIssue]:
+    by_path = {f.source_path: f for f in files}
+    issues = []
+    for path, others in sorted(conflicts.items()):
+        year, department = candidates.get(path) or published[path]
+        keeps = "its earlier published version stays" if path in published else "it is not loaded"
+        issues.append(
+            LoadIssue(
+                source_path=path,
+                source_sha256=by_path[path].sha256,
+                category=IssueCategory.CONFLICT,
+                severity=Severity.ERROR,
+                message=(
+                    f"{department} {year} is also claimed by {', '.join(others)}; "
+                    f"remove or rename one of them ({keeps})"
+                ),
+                fiscal_year=year,
+                department_name=department,
+            )
+        )
+    return issues
+
+
+def _apply(
+    con: duckdb.DuckDBPyConnection,
+    files: Sequence[RawFile],
+    parsed: Sequence[ParsedFile],
+    frames: StagingFrames,
+    outcome: StageOutcome,
+    *,
+    now: datetime,
+    registry: dict[str, landing.RegistryEntry],
+    conflicts: dict[str, list[str]],
+) -> None:
+    """One transaction: a failure half-way leaves the landing tables as they were."""
+    identities = {p.file.source_path: (p.table.fiscal_year, p.table.department_name) for p in parsed}
+    issue_paths = {i.source_path for i in outcome.issues}
+    parsed_paths = {p.file.source_path for p in parsed} | issue_paths
+    loaded = set(outcome.loaded)
+    con.execute("begin transaction")
+    try:
+        landing.delete_rows(con, [*outcome.removed, *outcome.loaded])
+        for table in landing.LANDING_TABLES:
+            frame = getattr(frames, table)
+            landing.insert_frame(con, table, frame[frame["source_path"].isin(loaded)], loaded_at=now)
+        registry_rows = []
+        for file in files:
+            path = file.source_path
+            if path not in parsed_paths and path not in conflicts:
+                continue
+            year, department = identities.get(path, (None, None))
+            status = "conflict" if path in conflicts else "quarantined" if path in outcome.quarantined else "loaded"
+            previous = registry.get(path)
+            published_sha = file.sha256 if path in loaded else (previous.published_sha256 if previous else None)
+            registry_rows.append((path, file.sha256, file.size_bytes, status, year, department, published_sha, now))
+        landing.replace_registry(con, registry_rows, removed=outcome.removed)
+        landing.replace_issues(
+            con,
+            outcome.issues,
+            for_paths=sorted(parsed_paths | set(outcome.removed)),
+            category=IssueCategory.CONFLICT.value,
+            detected_at=now,
+        )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise

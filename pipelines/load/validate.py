@@ -1,0 +1,193 @@
+"""Running the pandera schemas over staged frames and turning failures into LoadIssues.
+
+Each failing row becomes one issue naming its file and line. Arithmetic checks are warnings;
+any other failure quarantines the whole file, because a half-loaded table misleads more than
+a missing one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pandera.pandas as pa
+
+from pipelines.ingest.errors import IssueCategory
+from pipelines.load.frames import StagingFrames
+from pipelines.load.issues import LoadIssue, Severity
+from schemas import (
+    WARNING_CHECKS,
+    DepartmentTableSchema,
+    FundingUnitSchema,
+    IndicatorSchema,
+    ProjectSchema,
+)
+
+_CATEGORY_BY_CHECK = {
+    "row_total_equals_sum_of_sources": IssueCategory.ROW_TOTAL_MISMATCH,
+    "unit_subtotal_equals_sum_of_projects": IssueCategory.UNIT_SUBTOTAL_MISMATCH,
+    "grand_total_equals_sum_of_units": IssueCategory.GRAND_TOTAL_MISMATCH,
+    "multiple_fields_uniqueness": IssueCategory.DUPLICATE_PROJECT,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOutcome:
+    """One schema check over all rows: shown in Dagster as an asset check."""
+
+    table: str
+    check: str
+    severity: Severity
+    failing_rows: int
+    examples: tuple[str, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return self.failing_rows == 0
+
+
+@dataclass(slots=True)
+class ValidationResult:
+    issues: list[LoadIssue] = field(default_factory=list)
+    outcomes: list[CheckOutcome] = field(default_factory=list)
+
+    @property
+    def quarantined_paths(self) -> set[str]:
+        return {i.source_path for i in self.issues if i.severity is Severity.ERROR}
+
+
+_SCHEMAS: tuple[tuple[str, type[pa.DataFrameModel], str], ...] = (
+    ("department_tables", DepartmentTableSchema, "合计"),
+    ("funding_units", FundingUnitSchema, "资金使用单位"),
+    ("projects", ProjectSchema, "项目"),
+    ("indicators", IndicatorSchema, "绩效指标"),
+)
+
+# Which checks each schema declares, so that passing checks are reported too.
+CHECK_NAMES: dict[str, tuple[str, ...]] = {
+    "department_tables": ("row_total_equals_sum_of_sources", "grand_total_equals_sum_of_units", "values_are_valid"),
+    "funding_units": ("row_total_equals_sum_of_sources", "unit_subtotal_equals_sum_of_projects", "values_are_valid"),
+    "projects": ("row_total_equals_sum_of_sources", "no_duplicate_project_in_unit", "values_are_valid"),
+    "indicators": ("codes_are_digits_and_names_present", "no_duplicate_indicator_in_project"),
+}
+_UNIQUENESS_CHECK = {
+    "department_tables": "values_are_valid",
+    "funding_units": "values_are_valid",
+    "projects": "no_duplicate_project_in_unit",
+    "indicators": "no_duplicate_indicator_in_project",
+}
+
+
+def validate_frames(frames: StagingFrames) -> ValidationResult:
+    result = ValidationResult()
+    for table, schema, label in _SCHEMAS:
+        frame: pd.DataFrame = getattr(frames, table)
+        failures = _failures(schema, frame)
+        issues = [_issue(frame, row, check, label) for check, row in failures]
+        result.issues.extend(issues)
+        result.outcomes.extend(_outcomes(table, issues, failures))
+    return result
+
+
+def _failures(schema: type[pa.DataFrameModel], frame: pd.DataFrame) -> list[tuple[str, int]]:
+    """(check name, row index) pairs, one per failing row and check."""
+    if frame.empty:
+        return []
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+        seen: dict[tuple[str, int], None] = {}
+        for check, column, index in zip(cases["check"], cases["column"], cases["index"], strict=True):
+            if index is None or pd.isna(index):
+                continue
+            name = _check_name(str(check), str(column))
+            seen.setdefault((name, int(index)), None)
+        return list(seen)
+    return []
+
+
+def _check_name(check: str, column: str) -> str:
+    if check in _CATEGORY_BY_CHECK or check in WARNING_CHECKS:
+        return check
+    return f"{column}: {check}"
+
+
+def _issue(frame: pd.DataFrame, index: int, check: str, label: str) -> LoadIssue:
+    row = frame.loc[index]
+    severity = Severity.WARNING if check in WARNING_CHECKS else Severity.ERROR
+    category = _CATEGORY_BY_CHECK.get(check, IssueCategory.INVALID_VALUE)
+    return LoadIssue(
+        source_path=row["source_path"],
+        source_sha256=row["source_sha256"],
+        category=category,
+        severity=severity,
+        message=_MESSAGES.get(check, _generic_message(check))(row, label),
+        line=int(row["source_line"]),
+        fiscal_year=int(row["fiscal_year"]),
+        department_name=row["department_name"],
+    )
+
+
+def _outcomes(table: str, issues: list[LoadIssue], failures: list[tuple[str, int]]) -> list[CheckOutcome]:
+    by_check: dict[str, list[LoadIssue]] = {}
+    for (check, _), issue in zip(failures, issues, strict=True):
+        by_check.setdefault(_outcome_name(table, check), []).append(issue)
+    names = CHECK_NAMES[table]
+    return [
+        CheckOutcome(
+            table=table,
+            check=name,
+            severity=Severity.WARNING if name in WARNING_CHECKS else Severity.ERROR,
+            failing_rows=len(by_check.get(name, [])),
+            examples=tuple(i.describe() for i in by_check.get(name, [])[:10]),
+        )
+        for name in names
+    ]
+
+
+def _outcome_name(table: str, check: str) -> str:
+    """Group pandera's failure names under the asset checks the UI shows."""
+    if check == "multiple_fields_uniqueness":
+        return _UNIQUENESS_CHECK[table]
+    if check in WARNING_CHECKS:
+        return check
+    return "codes_are_digits_and_names_present" if table == "indicators" else "values_are_valid"
+
+
+def _sum_message(row: pd.Series, label: str) -> str:
+    sources = row["fiscal_appropriation"] + row["special_account_appropriation"] + row["other_funds"]
+    return (
+        f"{label} {row.get('project_name', row.get('unit_name', '合计'))!s}: 总计 {row['total_amount']} ≠ "
+        f"财政拨款 + 财政专户拨款 + 其他资金 = {sources}"
+    )
+
+
+def _unit_message(row: pd.Series, label: str) -> str:
+    return (
+        f"资金使用单位 {row['unit_name']}: subtotal {row['total_amount']} ≠ "
+        f"sum of its projects {row['projects_total_amount']}"
+    )
+
+
+def _grand_message(row: pd.Series, label: str) -> str:
+    return f"合计 {row['total_amount']} ≠ sum of the funding units {row['units_total_amount']}"
+
+
+def _duplicate_message(row: pd.Series, label: str) -> str:
+    if "indicator_seq" in row:
+        return f"绩效指标 item {row['indicator_seq']} of project {row['project_name']} appears twice"
+    return f"project {row['project_name']} appears more than once under 资金使用单位 {row['unit_name']}"
+
+
+def _generic_message(check: str) -> Callable[[pd.Series, str], str]:
+    return lambda row, label: f"{label} row fails the rule {check}"
+
+
+_MESSAGES: dict[str, Callable[[pd.Series, str], str]] = {
+    "row_total_equals_sum_of_sources": _sum_message,
+    "unit_subtotal_equals_sum_of_projects": _unit_message,
+    "grand_total_equals_sum_of_units": _grand_message,
+    "multiple_fields_uniqueness": _duplicate_message,
+}
