@@ -1,0 +1,51 @@
+"""Running a real load (Dagster's own in-process runner, dbt through dagster-dbt) in a temp folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from tests.support.paths import SEED_PATH
+
+
+@dataclass(frozen=True)
+class LoadedWarehouse:
+    raw_dir: Path
+    database: Path
+    result: dg.ExecuteInProcessResult
+
+    def query(self, sql: str, parameters: list | None = None) -> list[tuple]:
+        with duckdb.connect(str(self.database), read_only=True) as con:
+            return con.execute(sql, parameters or []).fetchall()
+
+
+def seed_raw_dir(root: Path) -> Path:
+    raw = root / "raw"
+    (raw / "2024").mkdir(parents=True)
+    shutil.copyfile(SEED_PATH, raw / "2024" / SEED_PATH.name)
+    return raw
+
+
+def run_load_job(raw_dir: Path, database: Path, dagster_home: Path) -> dg.ExecuteInProcessResult:
+    """The same job the CLI and the schedule run, on a throwaway Dagster instance."""
+    from pipelines.defs.definitions import build_definitions
+    from pipelines.defs.resources import BudgetWarehouse
+
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    defs = build_definitions(BudgetWarehouse(database=str(database), raw_dir=str(raw_dir)))
+    with dg.instance_for_test(temp_dir=str(dagster_home)) as instance:
+        return defs.resolve_job_def("load_warehouse").execute_in_process(instance=instance, raise_on_error=False)
+
+
+def environment_for(raw_dir: Path, database: Path, dagster_home: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "BUDGET_RAW_DIR": str(raw_dir),
+        "BUDGET_WAREHOUSE": str(database),
+        "DAGSTER_HOME": str(dagster_home),
+    }

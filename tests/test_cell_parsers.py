@@ -1,0 +1,104 @@
+"""Amount cells, the 绩效指标 cell and the fiscal year: the rules of the published layout."""
+
+from decimal import Decimal
+from pathlib import PurePosixPath
+
+import pytest
+
+from pipelines.ingest.amounts import parse_amount
+from pipelines.ingest.errors import IssueCategory, TableError
+from pipelines.ingest.fiscal_year import resolve_fiscal_year
+from pipelines.ingest.indicators import split_indicators
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2,177.86", "2177.86"),
+        ("1,359.11", "1359.11"),
+        ("0.90", "0.90"),
+        ("", "0.00"),
+        ("  30 ", "30.00"),
+        ("12.5", "12.50"),
+        ("-", "0.00"),
+        ("1，000.00", "1000.00"),
+    ],
+)
+def test_amounts_are_exact_decimals_in_wan_yuan(text, expected):
+    value = parse_amount(text, line=7, column="总计")
+    assert value == Decimal(expected)
+    assert str(value) == expected
+
+
+@pytest.mark.parametrize("text", ["12a.5", "一百", "1.2.3", "NaN"])
+def test_an_amount_that_is_not_a_number_names_line_and_column(text):
+    with pytest.raises(TableError) as caught:
+        parse_amount(text, line=14, column="财政拨款")
+    assert caught.value.category is IssueCategory.BAD_AMOUNT
+    assert caught.value.line == 14
+    assert "财政拨款" in caught.value.message and repr(text) in caught.value.message
+
+
+def test_an_amount_finer_than_a_fen_is_refused():
+    with pytest.raises(TableError, match="more than two decimal places"):
+        parse_amount("1.234", line=3, column="总计")
+
+
+def test_full_width_colons_and_parentheses_in_names():
+    cell = (
+        "1、1-产出指标：12-质量指标：法律风险次数（败诉或法院不严谨追责）；实施周期指标值：≤2次；年度指标值：≤2次。"
+        "2、2-效益指标:31-服务对象满意度:满意度(职员);实施周期指标值:≥95%;年度指标值:≥95%。"
+    )
+    first, second = split_indicators(cell, line=15)
+    assert (first.level1_code, first.level1_name, first.level2_code, first.level2_name) == (
+        "1", "产出指标", "12", "质量指标"
+    )
+    assert first.name == "法律风险次数（败诉或法院不严谨追责）"
+    assert (first.period_target_text, first.annual_target_text) == ("≤2次", "≤2次")
+    assert (second.seq, second.level2_code, second.name) == (2, "31", "满意度(职员)")
+    assert second.annual_target_text == "≥95%"
+
+
+def test_indicators_without_local_codes_keep_their_names():
+    (item,) = split_indicators("1、产出指标：数量指标：培训人次；实施周期指标值:100；年度指标值:50。", line=4)
+    assert (item.level1_code, item.level1_name, item.level2_code, item.level2_name) == (
+        None, "产出指标", None, "数量指标"
+    )
+    assert (item.period_target_text, item.annual_target_text) == ("100", "50")
+
+
+def test_an_empty_indicator_cell_has_no_indicators():
+    assert split_indicators("  ", line=4) == []
+
+
+@pytest.mark.parametrize(
+    ("cell", "category"),
+    [
+        ("1、1-产出指标：11-数量指标：次数；实施周期指标值:1次；年度指标值:1次。2、1-产出指标：12-质量", IssueCategory.TRUNCATED_INDICATOR),
+        ("1、1-产出指标：11-数量指标：次数；实施周期指标值:1次；年度指标值:1次。2、2-效益指标：22-社会效益：效益；实施周期指标值:有效；年度指标值:有", IssueCategory.TRUNCATED_INDICATOR),
+        ("产出指标很多", IssueCategory.MALFORMED_INDICATOR),
+        ("2、1-产出指标：11-数量指标：次数；实施周期指标值:1次；年度指标值:1次。", IssueCategory.MALFORMED_INDICATOR),
+    ],
+)
+def test_a_broken_indicator_cell_says_which_item_and_why(cell, category):
+    with pytest.raises(TableError) as caught:
+        split_indicators(cell, line=19)
+    assert caught.value.category is category
+    assert caught.value.line == 19
+
+
+def test_fiscal_year_comes_from_the_year_folder_first():
+    assert resolve_fiscal_year(PurePosixPath("2024/x.txt"), "2023年项目支出绩效目标表", title_line=3) == 2024
+    assert resolve_fiscal_year(PurePosixPath("2025年/x.txt"), "", title_line=3) == 2025
+
+
+def test_fiscal_year_falls_back_to_the_title():
+    assert resolve_fiscal_year(PurePosixPath("x.txt"), "2023年项目支出绩效目标表", title_line=3) == 2023
+
+
+def test_a_file_without_a_year_is_rejected_with_a_reason():
+    with pytest.raises(TableError) as caught:
+        resolve_fiscal_year(PurePosixPath("x.txt"), "项目支出绩效目标表", title_line=3)
+    assert caught.value.category is IssueCategory.UNKNOWN_FISCAL_YEAR
+    assert caught.value.line == 3
+    assert "raw/2024/" in caught.value.message
