@@ -1,0 +1,165 @@
+"""Reading and writing the landing tables; every value goes in as a parameter or a frame."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from pipelines.load.frames import TARGET_COLUMNS, typed_targets
+from pipelines.load.issues import LoadIssue
+
+LANDING_TABLES = ("department_tables", "funding_units", "projects", "indicators")
+_MONEY = pa.decimal128(18, 2)
+_MONEY_COLUMNS = frozenset(
+    {
+        "total_amount",
+        "fiscal_appropriation",
+        "special_account_appropriation",
+        "other_funds",
+        "units_total_amount",
+        "projects_total_amount",
+    }
+)
+# Target values are thresholds ("≥95%", "6次"), not money: DOUBLE, with the exact text kept beside.
+_COLUMN_TYPES: dict[str, pa.DataType] = {
+    **dict.fromkeys(_MONEY_COLUMNS, _MONEY),
+    "annual_value": pa.float64(),
+    "period_value": pa.float64(),
+    "annual_deadline": pa.date32(),
+    "period_deadline": pa.date32(),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryEntry:
+    source_sha256: str
+    status: str
+    fiscal_year: int | None
+    department_name: str | None
+    published_sha256: str | None
+
+
+def ensure_landing_schema(con: duckdb.DuckDBPyConnection) -> None:
+    ddl = resources.files("pipelines.warehouse").joinpath("landing.sql").read_text(encoding="utf-8")
+    con.execute(ddl)
+    backfill_typed_targets(con)
+
+
+def backfill_typed_targets(con: duckdb.DuckDBPyConnection) -> None:
+    """Type the targets of rows loaded before the typed columns existed, from their stored text.
+
+    Unchanged files are not parsed again, so without this an older warehouse would keep those
+    columns empty. A fresh row always has a kind, so this finds nothing on later loads.
+    """
+    rows = con.execute(
+        "select source_path, unit_name, project_name, indicator_seq, fiscal_year, annual_target_text, "
+        "period_target_text from landing.indicators where annual_kind is null or period_kind is null"
+    ).fetchall()
+    if not rows:
+        return
+    keys = ["source_path", "unit_name", "project_name", "indicator_seq"]
+    frame = pd.DataFrame.from_records(
+        [(*row[:4], *typed_targets(row[5], row[6], fiscal_year=row[4])) for row in rows],
+        columns=[*keys, *TARGET_COLUMNS],
+    )
+    con.register("_typed", _to_arrow(frame))
+    try:
+        assignments = ", ".join(f"{column} = _typed.{column}" for column in TARGET_COLUMNS)
+        matches = " and ".join(f"landing.indicators.{key} = _typed.{key}" for key in keys)
+        con.execute(f"update landing.indicators set {assignments} from _typed where {matches}")
+    finally:
+        con.unregister("_typed")
+
+
+def read_registry(con: duckdb.DuckDBPyConnection) -> dict[str, RegistryEntry]:
+    rows = con.execute(
+        "select source_path, source_sha256, status, fiscal_year, department_name, published_sha256 "
+        "from landing.raw_files"
+    ).fetchall()
+    return {row[0]: RegistryEntry(*row[1:]) for row in rows}
+
+
+def read_published_identities(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str]]:
+    rows = con.execute(
+        "select source_path, fiscal_year, department_name from landing.department_tables"
+    ).fetchall()
+    return {path: (year, department) for path, year, department in rows}
+
+
+def delete_rows(con: duckdb.DuckDBPyConnection, paths: Sequence[str]) -> None:
+    """Remove every landing row of these files (before a replacement or after a removal)."""
+    if not paths:
+        return
+    con.execute("create or replace temp table _paths as select unnest($paths::varchar[]) as source_path", {"paths": list(paths)})
+    for table in LANDING_TABLES:
+        con.execute(f"delete from landing.{table} where source_path in (select source_path from _paths)")
+    con.execute("drop table _paths")
+
+
+def insert_frame(
+    con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, *, loaded_at: datetime
+) -> None:
+    if table not in LANDING_TABLES:
+        raise ValueError(f"unknown landing table {table}")
+    if frame.empty:
+        return
+    incoming = _to_arrow(frame)
+    con.register("_incoming", incoming)
+    try:
+        con.execute(
+            f"insert into landing.{table} by name select *, $loaded_at::timestamptz as loaded_at from _incoming",
+            {"loaded_at": loaded_at},
+        )
+    finally:
+        con.unregister("_incoming")
+
+
+def replace_registry(con: duckdb.DuckDBPyConnection, rows: Iterable[tuple], *, removed: Sequence[str]) -> None:
+    """Upsert (path, sha, size, status, year, department, published sha, checked_at) rows."""
+    rows = list(rows)
+    stale = [row[0] for row in rows] + list(removed)
+    if stale:
+        con.execute("delete from landing.raw_files where source_path in (select unnest($p::varchar[]))", {"p": stale})
+    if rows:
+        con.executemany("insert into landing.raw_files values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def replace_issues(
+    con: duckdb.DuckDBPyConnection,
+    issues: Sequence[LoadIssue],
+    *,
+    for_paths: Sequence[str],
+    category: str | None = None,
+    detected_at: datetime,
+) -> None:
+    """Issues are recomputed per file: the old ones of these files (or of one category) go."""
+    if for_paths:
+        con.execute("delete from landing.load_issues where source_path in (select unnest($p::varchar[]))", {"p": list(for_paths)})
+    if category is not None:
+        con.execute("delete from landing.load_issues where category = $c", {"c": category})
+    if issues:
+        con.executemany(
+            "insert into landing.load_issues values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (i.source_path, i.source_sha256, i.fiscal_year, i.department_name, i.category.value,
+                 i.severity.value, i.line, i.message, detected_at)
+                for i in issues
+            ],
+        )
+
+
+def _to_arrow(frame: pd.DataFrame) -> pa.Table:
+    """Money columns go in as decimal128(18, 2), exactly, never through float; NaN is null."""
+    arrays = {}
+    for column in frame.columns:
+        values, arrow_type = frame[column].tolist(), _COLUMN_TYPES.get(column)
+        if arrow_type == pa.float64():
+            values = [None if pd.isna(value) else float(value) for value in values]
+        arrays[column] = pa.array(values, type=arrow_type, from_pandas=True)
+    return pa.table(arrays)

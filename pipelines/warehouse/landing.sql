@@ -1,0 +1,117 @@
+-- Tables the Python load writes; dbt reads them as sources. Money is DECIMAL(18,2) 万元.
+create schema if not exists landing;
+
+create table if not exists landing.raw_files (
+    source_path varchar primary key,
+    source_sha256 varchar not null,
+    size_bytes bigint not null,
+    status varchar not null,            -- loaded | quarantined | conflict
+    fiscal_year integer,
+    department_name varchar,
+    published_sha256 varchar,           -- the version whose rows are in the warehouse, if any
+    checked_at timestamp with time zone not null
+);
+
+create table if not exists landing.department_tables (
+    source_path varchar not null,
+    source_sha256 varchar not null,
+    source_line integer not null,
+    loaded_at timestamp with time zone not null,
+    fiscal_year integer not null,
+    department_name varchar not null,
+    title varchar,
+    total_amount decimal(18, 2) not null,
+    fiscal_appropriation decimal(18, 2) not null,
+    special_account_appropriation decimal(18, 2) not null,
+    other_funds decimal(18, 2) not null,
+    units_total_amount decimal(18, 2) not null
+);
+
+create table if not exists landing.funding_units (
+    source_path varchar not null,
+    source_sha256 varchar not null,
+    source_line integer not null,
+    loaded_at timestamp with time zone not null,
+    fiscal_year integer not null,
+    department_name varchar not null,
+    unit_name varchar not null,
+    total_amount decimal(18, 2) not null,
+    fiscal_appropriation decimal(18, 2) not null,
+    special_account_appropriation decimal(18, 2) not null,
+    other_funds decimal(18, 2) not null,
+    projects_total_amount decimal(18, 2) not null
+);
+
+create table if not exists landing.projects (
+    source_path varchar not null,
+    source_sha256 varchar not null,
+    source_line integer not null,
+    loaded_at timestamp with time zone not null,
+    fiscal_year integer not null,
+    department_name varchar not null,
+    unit_name varchar not null,
+    project_name varchar not null,
+    total_amount decimal(18, 2) not null,
+    fiscal_appropriation decimal(18, 2) not null,
+    special_account_appropriation decimal(18, 2) not null,
+    other_funds decimal(18, 2) not null,
+    performance_goal varchar
+);
+
+create table if not exists landing.indicators (
+    source_path varchar not null,
+    source_sha256 varchar not null,
+    source_line integer not null,
+    loaded_at timestamp with time zone not null,
+    fiscal_year integer not null,
+    department_name varchar not null,
+    unit_name varchar not null,
+    project_name varchar not null,
+    indicator_seq integer not null,
+    level1_code varchar,
+    level1_name varchar not null,
+    level2_code varchar,
+    level2_name varchar not null,
+    indicator_name varchar not null,
+    period_target_text varchar,
+    annual_target_text varchar,
+    annual_operator varchar,            -- typed 年度指标值 (pipelines/ingest/targets.py, docs/targets.md)
+    annual_value double,
+    annual_unit varchar,
+    annual_per varchar,
+    annual_kind varchar,                -- quantitative | qualitative | deadline | unparsed
+    annual_deadline date,
+    period_operator varchar,            -- typed 实施周期指标值, the same fields
+    period_value double,
+    period_unit varchar,
+    period_per varchar,
+    period_kind varchar,
+    period_deadline date
+);
+
+-- Warehouses created before the typed targets (0.2.0) gain the columns here; the load then fills
+-- them from the stored target texts (landing.backfill_typed_targets).
+alter table landing.indicators add column if not exists annual_operator varchar;
+alter table landing.indicators add column if not exists annual_value double;
+alter table landing.indicators add column if not exists annual_unit varchar;
+alter table landing.indicators add column if not exists annual_per varchar;
+alter table landing.indicators add column if not exists annual_kind varchar;
+alter table landing.indicators add column if not exists annual_deadline date;
+alter table landing.indicators add column if not exists period_operator varchar;
+alter table landing.indicators add column if not exists period_value double;
+alter table landing.indicators add column if not exists period_unit varchar;
+alter table landing.indicators add column if not exists period_per varchar;
+alter table landing.indicators add column if not exists period_kind varchar;
+alter table landing.indicators add column if not exists period_deadline date;
+
+create table if not exists landing.load_issues (
+    source_path varchar not null,
+    source_sha256 varchar not null,
+    fiscal_year integer,
+    department_name varchar,
+    category varchar not null,
+    severity varchar not null,          -- error (file quarantined) | warning (file loaded)
+    source_line integer,
+    message varchar not null,
+    detected_at timestamp with time zone not null
+);

@@ -1,0 +1,150 @@
+"""Build a new warehouse file beside the published one, then swap it in atomically.
+
+Readers (BI tools) open the published file read-only. A load never writes to it: it copies it
+into `.build/`, changes the copy, checkpoints and closes it, and renames it over the published
+file. A reader sees either the old file or the new one, never a mix, and a load killed at any
+point leaves the published file untouched; its half-built copy is removed by the next load.
+See docs/reliability.md for the guarantees and the tests that prove them.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+import duckdb
+
+# What a run leaves in .build/ beside its database: DuckDB's log, a copy cut short, a marker.
+_BUILD_SIDECARS = (".wal", ".partial", ".unchanged")
+
+
+class LoadInProgressError(RuntimeError):
+    """Another load holds the warehouse's load lock."""
+
+
+class LoadLock:
+    """An exclusive flock on `.<name>.lock`; the kernel drops it when the process dies."""
+
+    def __init__(self, published: Path) -> None:
+        published.parent.mkdir(parents=True, exist_ok=True)
+        self.path = published.parent / f".{published.name}.lock"
+        handle: IO[str] = open(self.path, "a+")  # noqa: SIM115 - held until release()
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            handle.close()
+            raise LoadInProgressError(f"another load is running on {published}") from error
+        self._handle: IO[str] | None = handle
+
+    @property
+    def held(self) -> bool:
+        return self._handle is not None
+
+    def release(self) -> None:
+        if self._handle is not None:
+            fcntl.flock(self._handle, fcntl.LOCK_UN)
+            self._handle.close()
+            self._handle = None
+
+
+def build_dir(published: Path) -> Path:
+    return published.parent / ".build"
+
+
+def build_path(published: Path, run_id: str) -> Path:
+    return build_dir(published) / f"{published.stem}.{run_id}{published.suffix}"
+
+
+def unchanged_marker(published: Path, run_id: str) -> Path:
+    """Tells the run's later steps that raw/ matched the warehouse: nothing to rebuild."""
+    database = build_path(published, run_id)
+    return database.with_name(database.name + ".unchanged")
+
+
+@contextmanager
+def load_lock(published: Path) -> Iterator[LoadLock]:
+    """One load at a time per warehouse; readers never take this lock."""
+    lock = LoadLock(published)
+    try:
+        yield lock
+    finally:
+        lock.release()
+
+
+def prepare_build(published: Path, run_id: str) -> Path:
+    """The run's working copy of the warehouse, created from the published file once per run.
+
+    Call it under the load lock for the whole run: it removes the builds of every other run.
+    """
+    target = build_path(published, run_id)
+    if target.exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    remove_debris(published, keep_run_id=run_id)
+    if published.exists():
+        partial = target.with_name(target.name + ".partial")
+        shutil.copyfile(published, partial)
+        os.replace(partial, target)
+    return target
+
+
+def publish(published: Path, run_id: str) -> None:
+    """Make the run's build the published warehouse, atomically and durably."""
+    source = build_path(published, run_id)
+    with duckdb.connect(str(source)) as con:
+        con.execute("checkpoint")
+    _fsync(source)
+    # A log beside the published file can only be left by a writer that died on it; DuckDB
+    # would replay it into the new file on the next open, so it goes before the swap.
+    published.with_name(published.name + ".wal").unlink(missing_ok=True)
+    os.replace(source, published)
+    _fsync(published.parent)
+    discard_build(published, run_id)
+
+
+def discard_build(published: Path, run_id: str) -> None:
+    """Everything this run left in .build/ (nothing, after a publish)."""
+    database = build_path(published, run_id)
+    database.unlink(missing_ok=True)
+    for suffix in _BUILD_SIDECARS:
+        database.with_name(database.name + suffix).unlink(missing_ok=True)
+
+
+def remove_debris(published: Path, *, keep_run_id: str | None = None) -> list[Path]:
+    """Builds of earlier runs that died before publishing; only safe under the load lock."""
+    removed = []
+    for path in build_dir(published).glob(f"{published.stem}.*"):
+        run_id = _run_id_of(path, published)
+        if run_id is not None and run_id != keep_run_id:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _run_id_of(path: Path, published: Path) -> str | None:
+    """The run of `<stem>.<run_id><suffix>[<sidecar>]`, else None.
+
+    Matching the whole shape keeps a neighbour warehouse's builds (`budget.test.duckdb` beside
+    `budget.duckdb`) out of reach.
+    """
+    rest = path.name.removeprefix(f"{published.stem}.")
+    for sidecar in _BUILD_SIDECARS:
+        rest = rest.removesuffix(sidecar)
+    if published.suffix:
+        if not rest.endswith(published.suffix):
+            return None
+        rest = rest.removesuffix(published.suffix)
+    return rest if rest and "." not in rest else None
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
