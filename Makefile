@@ -5,7 +5,10 @@ BIN := $(VENV)/bin
 export BUDGET_RAW_DIR ?= $(CURDIR)/raw
 export BUDGET_WAREHOUSE ?= $(CURDIR)/warehouse/budget.duckdb
 
-.PHONY: load test docs dev fuzz bench clean
+# System packages (Debian's chromium for the browser test) need root; sudo when not root.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: load test docs dev fuzz bench clean browser
 
 $(BIN)/budget-warehouse: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,14 +23,39 @@ venv: $(BIN)/budget-warehouse
 load: venv
 	$(BIN)/budget-warehouse load
 
-## The test suite: parsers, schemas, the Dagster job end to end, dbt tests.
-test: venv
+## The test suite: parsers, schemas, the Dagster job end to end, dbt tests, the Dagster UI in a browser.
+test: venv browser
 	$(BIN)/python -m pytest
+
+## Debian's Chromium and chromedriver, which tests/test_dagster_ui.py drives (nothing is downloaded).
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium chromium-driver)
+
+## dbt docs in dbt_project/target (index.html, catalog.json), built from a copy of the published
+## warehouse: dbt connects read-write, and the published file is only ever opened read-only.
+DOCS_DATABASE := $(CURDIR)/dbt_project/target/docs-warehouse.duckdb
+docs: venv
+	@test -f "$(BUDGET_WAREHOUSE)" || { echo "no warehouse at $(BUDGET_WAREHOUSE): run make load first" >&2; exit 1; }
+	mkdir -p dbt_project/target
+	cp "$(BUDGET_WAREHOUSE)" "$(DOCS_DATABASE)"
+	cd dbt_project && BUDGET_DBT_DATABASE="$(DOCS_DATABASE)" $(CURDIR)/$(BIN)/dbt docs generate --quiet \
+		--project-dir . --profiles-dir .; status=$$?; rm -f "$(DOCS_DATABASE)" "$(DOCS_DATABASE).wal"; exit $$status
+	@echo "dbt docs: dbt_project/target/index.html (serve: cd dbt_project && ../$(BIN)/dbt docs serve --profiles-dir .)"
+
+## The parser fuzz tests with many more, freshly random examples than `make test` runs (docs/reliability.md).
+fuzz: venv
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz_parsers.py
 
 ## The Dagster UI on http://127.0.0.1:3000 (lineage, runs, checks, the nightly schedule).
 dev: venv
 	mkdir -p .dagster_home
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+## Cold loads of 100, 1,000 and 10,000 generated departments, reruns, and the DuckDB floor (docs/benchmarks.md).
+BENCH_SIZES ?= 100,1000,10000
+bench: venv
+	$(BIN)/python -m bench.run --sizes $(BENCH_SIZES) --out bench/out
 
 clean:
 	rm -rf warehouse dbt_project/target dbt_project/logs .pytest_cache .hypothesis

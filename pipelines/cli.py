@@ -23,10 +23,14 @@ def main(argv: list[str] | None = None) -> int:
     load = commands.add_parser("load", help="load raw/ into the warehouse and rebuild the marts")
     load.add_argument("--raw-dir", type=Path, help=f"input folder (default ${settings.RAW_DIR_ENV} or raw/)")
     load.add_argument(
-        "--warehouse", type=Path, help=f"DuckDB file (default ${settings.WAREHOUSE_ENV} or warehouse/budget.duckdb)"
+        "--warehouse",
+        type=Path,
+        help=f"DuckDB file (default ${settings.WAREHOUSE_ENV} or warehouse/budget.duckdb)",
     )
     output = load.add_mutually_exclusive_group()
-    output.add_argument("--quiet", action="store_true", help="print only problems and the exit status")
+    output.add_argument(
+        "--quiet", action="store_true", help="no progress and no summary: only problems, on stderr"
+    )
     output.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     args = parser.parse_args(argv)
     if args.raw_dir:
@@ -45,9 +49,10 @@ def _load(*, quiet: bool, as_json: bool) -> int:
     if not raw_dir.is_dir():
         print(f"error: raw directory {raw_dir} does not exist", file=sys.stderr)
         return EXIT_FAILED
-    if not (quiet or as_json):
+    show_progress = not (quiet or as_json)
+    if show_progress:
         print(f"loading {raw_dir} into {warehouse} …", file=sys.stderr)
-    summary = run_load(verbose=not (quiet or as_json))
+    summary = run_load(progress=_progress_printer(started) if show_progress else None)
     summary["elapsed_seconds"] = round(time.monotonic() - started, 1)
     if as_json:
         print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
@@ -58,15 +63,24 @@ def _load(*, quiet: bool, as_json: bool) -> int:
     return EXIT_QUARANTINED if summary["quarantined_files"] or summary["conflicting_files"] else EXIT_OK
 
 
+def _progress_printer(started: float):
+    def show(text: str) -> None:
+        print(f"[{time.monotonic() - started:6.1f}s] {text}", file=sys.stderr, flush=True)
+
+    return show
+
+
 def _print_summary(summary: dict, *, quiet: bool) -> None:
     for issue in summary["issues"]:
         print(issue, file=sys.stderr)
     for failure in summary["failed_checks"]:
         print(f"check failed: {failure}", file=sys.stderr)
+    if not summary["success"]:
+        for line in summary["log_tail"]:
+            print(f"  dbt| {line}", file=sys.stderr)
+        print(f"load FAILED: {summary['error']}", file=sys.stderr)
     if quiet:
         return
-    if not summary["success"]:
-        print(f"load FAILED: {summary['error']}", file=sys.stderr)
     rows = [
         ("files under raw/", summary["files"]),
         ("  parsed this run", summary["parsed_files"]),
@@ -79,6 +93,8 @@ def _print_summary(summary: dict, *, quiet: bool) -> None:
         ("indicators", summary["indicators"]),
         ("total (万元)", f"{summary['total_amount']:,}"),
         ("checks failed", len(summary["failed_checks"])),
+        *((f"marts.{mart} rows", rows) for mart, rows in summary["mart_rows"].items()),
+        ("Parquet copies", summary["parquet_dir"] or "-"),
         ("elapsed (s)", summary["elapsed_seconds"]),
     ]
     width = max(len(label) for label, _ in rows)

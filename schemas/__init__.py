@@ -1,12 +1,13 @@
 """pandera schemas, one per staged table; each check is named after the rule it enforces.
 
-Checks whose failure is arithmetic that does not add up are warnings (the file still loads and
-the mismatch is recorded); every other failure quarantines the file.
+Checks whose failure is arithmetic that does not add up, and the rules on typed targets, are
+warnings (the file still loads and the finding is recorded); every other failure quarantines
+the file.
 """
 
 from schemas.department_tables import DepartmentTableSchema
 from schemas.funding_units import FundingUnitSchema
-from schemas.indicators import IndicatorSchema
+from schemas.indicators import TARGET_RULES, IndicatorSchema
 from schemas.projects import ProjectSchema
 
 WARNING_CHECKS: frozenset[str] = frozenset(
@@ -14,6 +15,7 @@ WARNING_CHECKS: frozenset[str] = frozenset(
         "row_total_equals_sum_of_sources",
         "unit_subtotal_equals_sum_of_projects",
         "grand_total_equals_sum_of_units",
+        *TARGET_RULES,
     }
 )
 
@@ -21,6 +23,7 @@ ALL_SCHEMAS = (DepartmentTableSchema, FundingUnitSchema, ProjectSchema, Indicato
 
 __all__ = [
     "ALL_SCHEMAS",
+    "TARGET_RULES",
     "WARNING_CHECKS",
     "DepartmentTableSchema",
     "FundingUnitSchema",

@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from pipelines.ingest.targets import KINDS, OPERATORS
 from schemas.common import Provenance
 
 _DIGITS = r"^\d+$"
+_SIDES = ("annual", "period")
+
+# The rules on the typed targets, by check name; a failure is a warning (the file still loads and
+# the finding names the indicator), because the published text is kept whatever its reading.
+TARGET_RULES: dict[str, str] = {
+    "targets_are_parsed": "a target could not be read (kind unparsed); its text is kept",
+    "target_kind_is_known": "a target's kind is not quantitative, qualitative, deadline or unparsed",
+    "target_operator_is_known": "a target's operator is not one of >=, <=, >, <, =",
+    "target_value_is_not_negative": "a target's value is negative",
+    "percent_target_is_at_most_100": "a percent target is above 100%",
+    "deadline_target_has_a_date": "a deadline target has no date",
+}
+
+
+def _on_both_sides(df: pd.DataFrame, rule) -> pd.Series:
+    """True where the rule holds for both the annual and the period target of a row."""
+    return rule(df, "annual") & rule(df, "period")
 
 
 class IndicatorSchema(Provenance):
@@ -21,6 +40,47 @@ class IndicatorSchema(Provenance):
     indicator_name: Series[str] = pa.Field(str_length={"min_value": 1})
     period_target_text: Series[str] = pa.Field(nullable=True)
     annual_target_text: Series[str] = pa.Field(nullable=True)
+    # The typed columns (annual_operator … period_deadline, see pipelines/load/frames.py) are
+    # checked by the rules below, not by dtype: a file whose targets are all qualitative has
+    # columns of nothing but nulls, which pandas types as object.
+
+    @pa.dataframe_check(name="targets_are_parsed")
+    @classmethod
+    def targets_are_parsed(cls, df: pd.DataFrame) -> pd.Series:
+        return _on_both_sides(df, lambda d, side: d[f"{side}_kind"] != "unparsed")
+
+    @pa.dataframe_check(name="target_kind_is_known")
+    @classmethod
+    def target_kind_is_known(cls, df: pd.DataFrame) -> pd.Series:
+        return _on_both_sides(df, lambda d, side: d[f"{side}_kind"].isin(KINDS))
+
+    @pa.dataframe_check(name="target_operator_is_known")
+    @classmethod
+    def target_operator_is_known(cls, df: pd.DataFrame) -> pd.Series:
+        return _on_both_sides(
+            df, lambda d, side: d[f"{side}_operator"].isna() | d[f"{side}_operator"].isin(OPERATORS)
+        )
+
+    @pa.dataframe_check(name="target_value_is_not_negative")
+    @classmethod
+    def target_value_is_not_negative(cls, df: pd.DataFrame) -> pd.Series:
+        return _on_both_sides(df, lambda d, side: d[f"{side}_value"].map(lambda v: pd.isna(v) or v >= 0))
+
+    @pa.dataframe_check(name="percent_target_is_at_most_100")
+    @classmethod
+    def percent_target_is_at_most_100(cls, df: pd.DataFrame) -> pd.Series:
+        def rule(d: pd.DataFrame, side: str) -> pd.Series:
+            percent = d[f"{side}_unit"].eq("%").fillna(False).astype(bool)
+            return ~percent | d[f"{side}_value"].map(lambda v: pd.isna(v) or v <= 100)
+
+        return _on_both_sides(df, rule)
+
+    @pa.dataframe_check(name="deadline_target_has_a_date")
+    @classmethod
+    def deadline_target_has_a_date(cls, df: pd.DataFrame) -> pd.Series:
+        return _on_both_sides(
+            df, lambda d, side: d[f"{side}_kind"].ne("deadline") | d[f"{side}_deadline"].notna()
+        )
 
     class Config:
         strict = False

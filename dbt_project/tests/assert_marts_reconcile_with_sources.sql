@@ -25,6 +25,18 @@ by_category as (
     group by all
 ),
 
+targets as (
+    select fiscal_year, department_name, count(*) as indicator_count
+    from {{ ref('indicator_targets') }}
+    group by all
+),
+
+quality as (
+    select fiscal_year, department_name, count(*) as project_count, sum(indicator_count) as indicator_count
+    from {{ ref('target_quality') }}
+    group by all
+),
+
 comparison as (
     select * from {{ ref('department_comparison') }}
 )
@@ -36,6 +48,8 @@ from source_projects
 left join source_indicators using (fiscal_year, department_name)
 left join by_project using (fiscal_year, department_name)
 left join by_category using (fiscal_year, department_name)
+left join targets using (fiscal_year, department_name)
+left join quality using (fiscal_year, department_name)
 left join comparison using (fiscal_year, department_name)
 where by_project.total_amount is distinct from source_projects.total_amount
     or comparison.total_amount is distinct from source_projects.total_amount
@@ -44,3 +58,6 @@ where by_project.total_amount is distinct from source_projects.total_amount
     or coalesce(source_indicators.indicator_count, 0) is distinct from by_project.indicator_count
     or coalesce(source_indicators.indicator_count, 0) is distinct from coalesce(by_category.indicator_count, 0)
     or coalesce(source_indicators.indicator_count, 0) is distinct from comparison.indicator_count
+    or coalesce(source_indicators.indicator_count, 0) is distinct from coalesce(targets.indicator_count, 0)
+    or coalesce(source_indicators.indicator_count, 0) is distinct from quality.indicator_count
+    or source_projects.project_count is distinct from quality.project_count

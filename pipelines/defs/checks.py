@@ -9,6 +9,7 @@ import dagster as dg
 from pipelines.load.issues import Severity
 from pipelines.load.stage import StageOutcome
 from pipelines.load.validate import CHECK_NAMES
+from schemas import WARNING_CHECKS
 
 _LOAD_ISSUES = dg.AssetKey(["landing", "load_issues"])
 _FILE_CHECKS = {
@@ -18,9 +19,9 @@ _FILE_CHECKS = {
 
 
 def _severity(check: str) -> dg.AssetCheckSeverity:
-    warning = {"row_total_equals_sum_of_sources", "unit_subtotal_equals_sum_of_projects",
-               "grand_total_equals_sum_of_units", *_FILE_CHECKS}
-    return dg.AssetCheckSeverity.WARN if check in warning else dg.AssetCheckSeverity.ERROR
+    """Arithmetic and target-shape findings warn; anything that quarantines a file is an error."""
+    warning = check in WARNING_CHECKS or check in _FILE_CHECKS
+    return dg.AssetCheckSeverity.WARN if warning else dg.AssetCheckSeverity.ERROR
 
 
 CHECK_SPECS = [

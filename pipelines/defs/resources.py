@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+from pydantic import PrivateAttr
 
 from pipelines.warehouse import publish, settings
 
@@ -15,10 +16,16 @@ class BudgetWarehouse(dg.ConfigurableResource):
     """DuckDB warehouse file plus the raw/ folder it mirrors.
 
     Writes go to the run's build copy; `publish` swaps it in, so readers never see a half load.
+    The first write of a run takes the load lock and the run keeps it to its end: a second load
+    started meanwhile would otherwise remove this run's build as the debris of a dead run. The
+    job runs in one process (in-process executor), so one resource instance spans the run.
     """
 
     database: str
     raw_dir: str
+
+    _lock: publish.LoadLock | None = PrivateAttr(default=None)
+    _run_ids: set[str] = PrivateAttr(default_factory=set)
 
     @property
     def published_path(self) -> Path:
@@ -29,34 +36,48 @@ class BudgetWarehouse(dg.ConfigurableResource):
         return Path(self.raw_dir).resolve()
 
     def build_path(self, run_id: str) -> Path:
+        self._hold_lock(run_id)
         return publish.prepare_build(self.published_path, run_id)
 
     @contextmanager
     def build_connection(self, run_id: str) -> Iterator[duckdb.DuckDBPyConnection]:
-        with publish.load_lock(self.published_path):
-            con = duckdb.connect(str(self.build_path(run_id)))
-            try:
-                yield con
-            finally:
-                con.close()
+        con = duckdb.connect(str(self.build_path(run_id)))
+        try:
+            yield con
+        finally:
+            con.close()
 
     def publish(self, run_id: str) -> None:
-        with publish.load_lock(self.published_path):
-            publish.publish(self.published_path, run_id)
+        self._hold_lock(run_id)
+        publish.publish(self.published_path, run_id)
 
     def mark_unchanged(self, run_id: str) -> None:
         """Tell later steps of this run that raw/ matched the warehouse: nothing to rebuild."""
-        self._marker(run_id).touch()
+        self._hold_lock(run_id)
+        publish.unchanged_marker(self.published_path, run_id).touch()
 
     def is_unchanged(self, run_id: str) -> bool:
-        return self._marker(run_id).exists()
+        return publish.unchanged_marker(self.published_path, run_id).exists()
 
     def finish_unchanged(self, run_id: str) -> None:
-        self._marker(run_id).unlink(missing_ok=True)
         publish.discard_build(self.published_path, run_id)
 
-    def _marker(self, run_id: str) -> Path:
-        return publish.build_path(self.published_path, run_id).with_suffix(".unchanged")
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        """Whatever the outcome, a run leaves nothing in .build/ and lets the next load in."""
+        if self._lock is None:
+            return  # a sensor, or a run that never wrote: it holds nothing and owns no build
+        try:
+            for run_id in self._run_ids:
+                publish.discard_build(self.published_path, run_id)
+        finally:
+            self._lock.release()
+            self._lock = None
+            self._run_ids.clear()
+
+    def _hold_lock(self, run_id: str) -> None:
+        if self._lock is None:
+            self._lock = publish.LoadLock(self.published_path)
+        self._run_ids.add(run_id)
 
 
 def default_warehouse() -> BudgetWarehouse:

@@ -22,18 +22,18 @@ def parse_amount(text: str, *, line: int, column: str) -> Decimal:
         return Decimal("0.00")
     cleaned = cleaned.replace("．", ".").replace("－", "-")
     if not _NUMBER.fullmatch(cleaned):
-        raise TableError(
-            IssueCategory.BAD_AMOUNT, f"{column} {_quote(text)} is not a number", line=line
-        )
+        raise TableError(IssueCategory.BAD_AMOUNT, f"{column} {_quote(text)} is not a number", line=line)
     value = Decimal(cleaned)
+    # Before quantize: past 26 integer digits it exceeds the 28-digit context and raises
+    # decimal.InvalidOperation instead of a TableError (found by tests/test_fuzz_parsers.py).
+    if abs(value) >= Decimal("1e16"):
+        raise TableError(IssueCategory.BAD_AMOUNT, f"{column} {_quote(text)} is too large", line=line)
     if value != value.quantize(_CENT):
         raise TableError(
             IssueCategory.BAD_AMOUNT,
             f"{column} {_quote(text)} has more than two decimal places (万元 to the fen expected)",
             line=line,
         )
-    if abs(value) >= Decimal("1e16"):
-        raise TableError(IssueCategory.BAD_AMOUNT, f"{column} {_quote(text)} is too large", line=line)
     return value.quantize(_CENT)
 
 

@@ -25,7 +25,7 @@ _ITEM = re.compile(
     rf"(?P<name>[^；;]+?)[ \t\u3000]*[；;]"
     rf"(?:[ \t\u3000]*实施周期指标值{_COLON}(?P<period>[^；;]*)[；;])?"
     rf"[ \t\u3000]*年度指标值{_COLON}(?P<annual>.*)",
-    re.S,
+    re.DOTALL,
 )
 _TRAILING = "。；;.． \t\r\n\u3000"
 _EXPECTED = "'<级别1>：<级别2>：<指标名称>；实施周期指标值:…；年度指标值:…。'"
@@ -62,8 +62,7 @@ def split_indicators(cell: str, *, line: int) -> list[ParsedIndicator]:
         for i, match in enumerate(starts)
     ]
     parsed = [
-        _parse_item(int(match.group(1)), body, line=line)
-        for match, body in zip(starts, bodies, strict=True)
+        _parse_item(int(match.group(1)), body, line=line) for match, body in zip(starts, bodies, strict=True)
     ]
     _check_numbering(parsed, line=line)
     _check_not_cut(bodies, line=line)
@@ -74,9 +73,7 @@ def _parse_item(seq: int, body: str, *, line: int) -> ParsedIndicator:
     match = _ITEM.match(body)
     if match is None:
         category = (
-            IssueCategory.MALFORMED_INDICATOR
-            if "年度指标值" in body
-            else IssueCategory.TRUNCATED_INDICATOR
+            IssueCategory.MALFORMED_INDICATOR if "年度指标值" in body else IssueCategory.TRUNCATED_INDICATOR
         )
         raise _error(
             category, line, f"绩效指标 item {seq} is incomplete: {_excerpt(body)}; expected {_EXPECTED}"

@@ -33,9 +33,11 @@ _AMOUNT_COLUMNS = ("total", "fiscal_appropriation", "special_account_appropriati
 _AMOUNT_LABELS = dict(zip(_AMOUNT_COLUMNS, ("总计", "财政拨款", "财政专户拨款", "其他资金"), strict=True))
 _DEPARTMENT = re.compile(r"^(?:部门|单位)名称\s*[：:]\s*(.*)$")
 _MONEY_UNIT = re.compile(r"^(?:金额)?单位\s*[：:]\s*(.*)$")
-_GRAND_TOTAL_NAMES = frozenset({"合计", "总计", "合  计"})
+_GRAND_TOTAL_NAMES = frozenset({"合计", "总计"})  # compared with spaces removed
 _FOOTNOTE = re.compile(r"^(?:注|备注|说明|填表说明|数据来源)\s*[：:、0-9]")
 _SPACES = re.compile(r"\s+")
+_LABELLED = re.compile(r"[：:]")
+_TITLE = re.compile(r"绩效目标|目标表")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,13 +54,11 @@ def parse_table(rows: Sequence[SourceRow], *, relative_path: PurePosixPath) -> D
         raise TableError(IssueCategory.NOT_A_TARGET_TABLE, "the file holds no rows")
     header = _find_header(content)
     preamble = content[: header.first_index]
-    title_row = preamble[0] if preamble else None
+    title_row = _title_row(preamble)
     title = _joined(title_row) if title_row else ""
     department = _department_name(preamble)
     _check_money_unit(preamble)
-    fiscal_year = resolve_fiscal_year(
-        relative_path, title, title_line=title_row.line if title_row else None
-    )
+    fiscal_year = resolve_fiscal_year(relative_path, title, title_line=title_row.line if title_row else None)
     body = [row for row in content[header.last_index + 1 :] if not _is_footnote(row)]
     return _parse_body(body, header.columns, title, department, fiscal_year, content[header.last_index])
 
@@ -66,9 +66,11 @@ def parse_table(rows: Sequence[SourceRow], *, relative_path: PurePosixPath) -> D
 def _find_header(content: Sequence[SourceRow]) -> _Header:
     for index, row in enumerate(content[:40]):
         names = [_compact(cell) for cell in row.cells]
-        if _column_index(names, "name") is None or _column_index(names, "total") is None:
-            continue
         below = [_compact(cell) for cell in content[index + 1].cells] if index + 1 < len(content) else []
+        # 总计 may sit on the header's second row, under the same 资金来源 band as the sources.
+        has_total = _column_index(names, "total") is not None or _column_index(below, "total") is not None
+        if _column_index(names, "name") is None or not has_total:
+            continue
         columns: dict[str, int] = {}
         two_rows = False
         for column in COLUMNS:
@@ -78,7 +80,9 @@ def _find_header(content: Sequence[SourceRow]) -> _Header:
                 two_rows = two_rows or found is not None
             if found is not None:
                 columns[column] = found
-        missing = [COLUMNS[c][0] for c in ("name", "total", "performance_goal", "indicators") if c not in columns]
+        missing = [
+            COLUMNS[c][0] for c in ("name", "total", "performance_goal", "indicators") if c not in columns
+        ]
         if missing:
             raise TableError(
                 IssueCategory.NOT_A_TARGET_TABLE,
@@ -97,11 +101,18 @@ def _find_header(content: Sequence[SourceRow]) -> _Header:
 def _column_index(names: Sequence[str], column: str) -> int | None:
     for variant in COLUMNS[column]:
         for index, name in enumerate(names):
+            if _LABELLED.search(name):
+                continue  # '单位名称：…' above the header is the department, not a column
             if name.startswith(variant) or (column == "name" and variant in name):
                 if column == "total" and index == 0:
                     continue
                 return index
     return None
+
+
+def _title_row(preamble: Sequence[SourceRow]) -> SourceRow | None:
+    """The row naming the table, else the first row: a line such as '附件3' may stand above it."""
+    return next((row for row in preamble if _TITLE.search(_joined(row))), preamble[0] if preamble else None)
 
 
 def _department_name(preamble: Sequence[SourceRow]) -> str:
@@ -142,7 +153,7 @@ def _parse_body(
     fiscal_year: int,
     header_row: SourceRow,
 ) -> DepartmentTable:
-    if not body or _compact(body[0].cell(columns["name"])) not in _GRAND_TOTAL_NAMES:
+    if not body or not _is_grand_total(body[0], columns):
         line = body[0].line if body else header_row.line
         raise TableError(
             IssueCategory.NOT_A_TARGET_TABLE,
@@ -180,9 +191,7 @@ def _parse_body(
             for item in split_indicators(indicator_cell, line=row.line)
         )
     if not projects:
-        raise TableError(
-            IssueCategory.NOT_A_TARGET_TABLE, "the table lists no projects", line=body[0].line
-        )
+        raise TableError(IssueCategory.NOT_A_TARGET_TABLE, "the table lists no projects", line=body[0].line)
     return DepartmentTable(
         title=title,
         department_name=department,
@@ -226,14 +235,17 @@ def _amounts(row: SourceRow, columns: dict[str, int]) -> Amounts:
 def _name(row: SourceRow, columns: dict[str, int]) -> str:
     name = _SPACES.sub(" ", row.cell(columns["name"])).strip()
     if not name:
-        raise TableError(
-            IssueCategory.NOT_A_TARGET_TABLE, "a row has amounts but no 项目名称", line=row.line
-        )
+        raise TableError(IssueCategory.NOT_A_TARGET_TABLE, "a row has amounts but no 项目名称", line=row.line)
     return name
 
 
 def _implicit_unit_name(department: str) -> str:
     return re.sub(r"[（(]本级[）)]$", "", department).strip() or department
+
+
+def _is_grand_total(row: SourceRow, columns: dict[str, int]) -> bool:
+    """合计 in the name column, or left of it where a 序号 column takes the label."""
+    return any(_compact(row.cell(index)) in _GRAND_TOTAL_NAMES for index in range(columns["name"] + 1))
 
 
 def _is_footnote(row: SourceRow) -> bool:

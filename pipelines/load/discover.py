@@ -38,8 +38,8 @@ def discover_raw_files(raw_dir: Path) -> list[RawFile]:
         subdirectories[:] = sorted(d for d in subdirectories if not d.startswith("."))
         for name in sorted(names):
             path = Path(directory) / name
-            if _is_candidate(path, root):
-                found.append(_describe(path, root))
+            if _is_candidate(path, root) and (described := _describe(path, root)) is not None:
+                found.append(described)
     return sorted(found, key=lambda f: f.source_path)
 
 
@@ -54,11 +54,29 @@ def _is_candidate(path: Path, root: Path) -> bool:
     return path.is_file()
 
 
-def _describe(path: Path, root: Path) -> RawFile:
-    data = path.read_bytes()
+def _describe(path: Path, root: Path) -> RawFile | None:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None  # renamed or removed since the walk listed it (a download finishing)
+    except OSError:
+        # Unreadable (permissions, I/O): listed with the hash of no bytes, so that parsing it
+        # quarantines it with the OS's reason, and once readable its new hash has it parsed.
+        data = b""
     return RawFile(
-        source_path=path.relative_to(root).as_posix(),
+        source_path=_source_path(path, root),
         absolute_path=path,
         sha256=hashlib.sha256(data).hexdigest(),
         size_bytes=len(data),
     )
+
+
+def _source_path(path: Path, root: Path) -> str:
+    """The path relative to raw/, as text the warehouse can store.
+
+    Linux names are bytes; one that is not UTF-8 (copied from an old GBK share) comes back from
+    the OS with surrogate escapes, which DuckDB refuses, and one such file would fail the whole
+    load. Its stored name shows the undecodable bytes as \\xNN instead.
+    """
+    relative = path.relative_to(root).as_posix()
+    return relative.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")

@@ -8,12 +8,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pandas as pd
+import pyarrow as pa
 
 from pipelines.ingest.model import Amounts
+from pipelines.ingest.targets import parse_target
 from pipelines.load.parse import ParsedFile
 
 PROVENANCE_COLUMNS = ["source_path", "source_sha256", "source_line", "fiscal_year", "department_name"]
 AMOUNT_COLUMNS = ["total_amount", "fiscal_appropriation", "special_account_appropriation", "other_funds"]
+MONEY_COLUMNS = frozenset([*AMOUNT_COLUMNS, "units_total_amount", "projects_total_amount"])
+# DECIMAL(18,2) as Arrow holds it: exact like Decimal, but one C array instead of a Python object
+# per cell, so pandera checks it, workers pickle it and DuckDB takes it without a loop per value.
+MONEY = pd.ArrowDtype(pa.decimal128(18, 2))
+TARGET_FIELDS = ("operator", "value", "unit", "per", "kind", "deadline")
+# The typed reading of 年度指标值 and 实施周期指标值 (pipelines/ingest/targets.py), beside their text.
+TARGET_COLUMNS = [f"{side}_{name}" for side in ("annual", "period") for name in TARGET_FIELDS]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +57,8 @@ def build_frames(parsed: Sequence[ParsedFile]) -> StagingFrames:
         )
         indicators.extend(
             (*base, i.line, *ident, i.unit_name, i.project_name, i.seq, i.level1_code, i.level1_name,
-             i.level2_code, i.level2_name, i.name, i.period_target_text, i.annual_target_text)
+             i.level2_code, i.level2_name, i.name, i.period_target_text, i.annual_target_text,
+             *typed_targets(i.annual_target_text, i.period_target_text, fiscal_year=table.fiscal_year))
             for i in table.indicators
         )
     return StagingFrames(
@@ -58,9 +68,16 @@ def build_frames(parsed: Sequence[ParsedFile]) -> StagingFrames:
         indicators=_frame(
             indicators,
             ["unit_name", "project_name", "indicator_seq", "level1_code", "level1_name", "level2_code",
-             "level2_name", "indicator_name", "period_target_text", "annual_target_text"],
+             "level2_name", "indicator_name", "period_target_text", "annual_target_text", *TARGET_COLUMNS],
         ),
     )
+
+
+def typed_targets(annual_text: str | None, period_text: str | None, *, fiscal_year: int) -> tuple:
+    """The TARGET_COLUMNS values of one indicator: annual fields, then period fields."""
+    annual = parse_target(annual_text, fiscal_year=fiscal_year)
+    period = parse_target(period_text, fiscal_year=fiscal_year)
+    return tuple(getattr(target, name) for target in (annual, period) for name in TARGET_FIELDS)
 
 
 def _amounts(amounts: Amounts) -> tuple[Decimal, Decimal, Decimal, Decimal]:
@@ -74,4 +91,23 @@ def _amounts(amounts: Amounts) -> tuple[Decimal, Decimal, Decimal, Decimal]:
 
 def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(rows, columns=[*PROVENANCE_COLUMNS, *columns])
+    for column in MONEY_COLUMNS.intersection(columns):
+        frame[column] = _money(frame[column])
     return frame.astype({"source_line": "int64", "fiscal_year": "int64"})
+
+
+def _money(values: pd.Series) -> pd.Series:
+    """Parsed amounts have at most two decimals and 16 digits; a sum beyond DECIMAL(18,2) becomes
+    null, which the schema's non-nullable money column then reports on that row."""
+    try:
+        return values.astype(MONEY)
+    except (pa.ArrowInvalid, TypeError, ValueError):
+        return values.map(_fitting).astype(MONEY)
+
+
+def _fitting(value: Decimal) -> Decimal | None:
+    try:
+        pa.array([value], type=MONEY.pyarrow_dtype)
+    except (pa.ArrowInvalid, TypeError, ValueError):
+        return None
+    return value

@@ -11,6 +11,7 @@ Rules (see docs/warehouse.md, "How a load decides"):
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,9 +21,9 @@ import duckdb
 from pipelines.ingest.errors import IssueCategory
 from pipelines.load.conflicts import find_conflicts
 from pipelines.load.discover import RawFile
-from pipelines.load.frames import StagingFrames, build_frames
+from pipelines.load.frames import StagingFrames
 from pipelines.load.issues import LoadIssue, Severity
-from pipelines.load.parse import ParsedFile, parse_raw_file
+from pipelines.load.parallel import parse_and_frame
 from pipelines.load.validate import CheckOutcome, validate_frames
 from pipelines.warehouse import landing
 
@@ -40,6 +41,8 @@ class StageOutcome:
     removed: list[str] = field(default_factory=list)
     issues: list[LoadIssue] = field(default_factory=list)
     checks: list[CheckOutcome] = field(default_factory=list)
+    # Wall seconds of each stage of this call: parse (with frames), validate, stage (the writes).
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -67,16 +70,17 @@ def stage_raw_files(
     outcome.unchanged = len(files) - len(to_parse)
     outcome.parsed = len(to_parse)
 
-    parsed, parse_issues = _parse_all(to_parse, progress)
-    frames = build_frames(parsed)
+    clock = time.perf_counter()
+    framed = parse_and_frame(to_parse, progress)
+    frames, parse_issues = framed.frames, framed.issues
+    outcome.seconds["parse"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     validation = validate_frames(frames)
+    outcome.seconds["validate"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     outcome.checks = validation.outcomes
     broken = {i.source_path for i in parse_issues} | validation.quarantined_paths
-    candidates = {
-        p.file.source_path: (p.table.fiscal_year, p.table.department_name)
-        for p in parsed
-        if p.file.source_path not in broken
-    }
+    candidates = {path: identity for path, identity in framed.identities.items() if path not in broken}
     published = {
         path: identity
         for path, identity in landing.read_published_identities(con).items()
@@ -91,21 +95,9 @@ def stage_raw_files(
     outcome.conflicted = sorted(conflicts)
     outcome.issues = [*parse_issues, *validation.issues, *conflict_issues]
 
-    _apply(con, files, parsed, frames, outcome, now=now, registry=registry, conflicts=conflicts)
+    _apply(con, files, framed.identities, frames, outcome, now=now, registry=registry, conflicts=conflicts)
+    outcome.seconds["stage"] = time.perf_counter() - clock
     return outcome
-
-
-def _parse_all(
-    files: Sequence[RawFile], progress: Progress | None
-) -> tuple[list[ParsedFile], list[LoadIssue]]:
-    parsed: list[ParsedFile] = []
-    issues: list[LoadIssue] = []
-    for done, file in enumerate(files, start=1):
-        result = parse_raw_file(file)
-        (parsed if isinstance(result, ParsedFile) else issues).append(result)  # type: ignore[arg-type]
-        if progress is not None:
-            progress(done, len(files))
-    return parsed, issues
 
 
 def _conflict_issues(
@@ -139,7 +131,7 @@ def _conflict_issues(
 def _apply(
     con: duckdb.DuckDBPyConnection,
     files: Sequence[RawFile],
-    parsed: Sequence[ParsedFile],
+    identities: dict[str, tuple[int, str]],
     frames: StagingFrames,
     outcome: StageOutcome,
     *,
@@ -148,9 +140,8 @@ def _apply(
     conflicts: dict[str, list[str]],
 ) -> None:
     """One transaction: a failure half-way leaves the landing tables as they were."""
-    identities = {p.file.source_path: (p.table.fiscal_year, p.table.department_name) for p in parsed}
     issue_paths = {i.source_path for i in outcome.issues}
-    parsed_paths = {p.file.source_path for p in parsed} | issue_paths
+    parsed_paths = set(identities) | issue_paths
     loaded = set(outcome.loaded)
     con.execute("begin transaction")
     try:

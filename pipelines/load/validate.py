@@ -17,6 +17,7 @@ from pipelines.ingest.errors import IssueCategory
 from pipelines.load.frames import StagingFrames
 from pipelines.load.issues import LoadIssue, Severity
 from schemas import (
+    TARGET_RULES,
     WARNING_CHECKS,
     DepartmentTableSchema,
     FundingUnitSchema,
@@ -69,7 +70,7 @@ CHECK_NAMES: dict[str, tuple[str, ...]] = {
     "department_tables": ("row_total_equals_sum_of_sources", "grand_total_equals_sum_of_units", "values_are_valid"),
     "funding_units": ("row_total_equals_sum_of_sources", "unit_subtotal_equals_sum_of_projects", "values_are_valid"),
     "projects": ("row_total_equals_sum_of_sources", "no_duplicate_project_in_unit", "values_are_valid"),
-    "indicators": ("codes_are_digits_and_names_present", "no_duplicate_indicator_in_project"),
+    "indicators": ("codes_are_digits_and_names_present", "no_duplicate_indicator_in_project", *TARGET_RULES),
 }
 _UNIQUENESS_CHECK = {
     "department_tables": "values_are_valid",
@@ -181,6 +182,25 @@ def _duplicate_message(row: pd.Series, label: str) -> str:
     return f"project {row['project_name']} appears more than once under 资金使用单位 {row['unit_name']}"
 
 
+def _target_message(check: str) -> Callable[[pd.Series, str], str]:
+    def message(row: pd.Series, label: str) -> str:
+        return (
+            f"{label} {row['indicator_seq']} of project {row['project_name']} ({row['indicator_name']}): "
+            f"{TARGET_RULES[check]}: 年度指标值 {row['annual_target_text']!r} read as "
+            f"{_reading(row, 'annual')}, 实施周期指标值 {row['period_target_text']!r} read as {_reading(row, 'period')}"
+        )
+
+    return message
+
+
+def _reading(row: pd.Series, side: str) -> str:
+    parts = [row[f"{side}_kind"], row[f"{side}_operator"], row[f"{side}_value"], row[f"{side}_unit"]]
+    if pd.notna(row[f"{side}_per"]):
+        parts.append(f"per {row[f'{side}_per']}")
+    parts.append(row[f"{side}_deadline"])
+    return " ".join(str(part) for part in parts if part is not None and not pd.isna(part))
+
+
 def _generic_message(check: str) -> Callable[[pd.Series, str], str]:
     return lambda row, label: f"{label} row fails the rule {check}"
 
@@ -190,4 +210,5 @@ _MESSAGES: dict[str, Callable[[pd.Series, str], str]] = {
     "unit_subtotal_equals_sum_of_projects": _unit_message,
     "grand_total_equals_sum_of_units": _grand_message,
     "multiple_fields_uniqueness": _duplicate_message,
+    **{check: _target_message(check) for check in TARGET_RULES},
 }

@@ -45,13 +45,14 @@ class RegistryEntry:
     published_sha256: str | None
 
 
-def ensure_landing_schema(con: duckdb.DuckDBPyConnection) -> None:
+def ensure_landing_schema(con: duckdb.DuckDBPyConnection) -> int:
+    """Create or upgrade the landing tables; returns how many rows an upgrade filled in."""
     ddl = resources.files("pipelines.warehouse").joinpath("landing.sql").read_text(encoding="utf-8")
     con.execute(ddl)
-    backfill_typed_targets(con)
+    return backfill_typed_targets(con)
 
 
-def backfill_typed_targets(con: duckdb.DuckDBPyConnection) -> None:
+def backfill_typed_targets(con: duckdb.DuckDBPyConnection) -> int:
     """Type the targets of rows loaded before the typed columns existed, from their stored text.
 
     Unchanged files are not parsed again, so without this an older warehouse would keep those
@@ -62,7 +63,7 @@ def backfill_typed_targets(con: duckdb.DuckDBPyConnection) -> None:
         "period_target_text from landing.indicators where annual_kind is null or period_kind is null"
     ).fetchall()
     if not rows:
-        return
+        return 0
     keys = ["source_path", "unit_name", "project_name", "indicator_seq"]
     frame = pd.DataFrame.from_records(
         [(*row[:4], *typed_targets(row[5], row[6], fiscal_year=row[4])) for row in rows],
@@ -75,6 +76,7 @@ def backfill_typed_targets(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"update landing.indicators set {assignments} from _typed where {matches}")
     finally:
         con.unregister("_typed")
+    return len(rows)
 
 
 def read_registry(con: duckdb.DuckDBPyConnection) -> dict[str, RegistryEntry]:
@@ -127,7 +129,7 @@ def replace_registry(con: duckdb.DuckDBPyConnection, rows: Iterable[tuple], *, r
     if stale:
         con.execute("delete from landing.raw_files where source_path in (select unnest($p::varchar[]))", {"p": stale})
     if rows:
-        con.executemany("insert into landing.raw_files values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        _insert_rows(con, "raw_files", _REGISTRY_COLUMNS, rows)
 
 
 def replace_issues(
@@ -144,8 +146,10 @@ def replace_issues(
     if category is not None:
         con.execute("delete from landing.load_issues where category = $c", {"c": category})
     if issues:
-        con.executemany(
-            "insert into landing.load_issues values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        _insert_rows(
+            con,
+            "load_issues",
+            _ISSUE_COLUMNS,
             [
                 (i.source_path, i.source_sha256, i.fiscal_year, i.department_name, i.category.value,
                  i.severity.value, i.line, i.message, detected_at)
@@ -154,11 +158,39 @@ def replace_issues(
         )
 
 
+_REGISTRY_COLUMNS = (
+    "source_path", "source_sha256", "size_bytes", "status", "fiscal_year", "department_name",
+    "published_sha256", "checked_at",
+)
+_ISSUE_COLUMNS = (
+    "source_path", "source_sha256", "fiscal_year", "department_name", "category", "severity",
+    "source_line", "message", "detected_at",
+)
+
+
+def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+    """All rows in one statement: executemany pays a round trip per row (7 s for 10,000 files)."""
+    incoming = pa.table({name: pa.array([row[i] for row in rows]) for i, name in enumerate(columns)})
+    con.register("_rows", incoming)
+    try:
+        con.execute(f"insert into landing.{table} by name select * from _rows")  # constant table names
+    finally:
+        con.unregister("_rows")
+
+
 def _to_arrow(frame: pd.DataFrame) -> pa.Table:
     """Money columns go in as decimal128(18, 2), exactly, never through float; NaN is null."""
     arrays = {}
     for column in frame.columns:
-        values, arrow_type = frame[column].tolist(), _COLUMN_TYPES.get(column)
+        arrow_type = _COLUMN_TYPES.get(column)
+        if arrow_type is None or (
+            isinstance(frame[column].dtype, pd.ArrowDtype) and frame[column].dtype.pyarrow_dtype == arrow_type
+        ):
+            # Text, integers and money (pipelines.load.frames.MONEY) are Arrow or NumPy arrays
+            # already: no Python object per value.
+            arrays[column] = pa.Array.from_pandas(frame[column])
+            continue
+        values = frame[column].tolist()
         if arrow_type == pa.float64():
             values = [None if pd.isna(value) else float(value) for value in values]
         arrays[column] = pa.array(values, type=arrow_type, from_pandas=True)

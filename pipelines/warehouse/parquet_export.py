@@ -44,7 +44,8 @@ def export_marts(published: Path, *, target: Path | None = None) -> dict[str, in
                 os.replace(partial, final)
             finally:
                 partial.unlink(missing_ok=True)
-            written[table] = con.execute("select count(*) from read_parquet(?)", [str(final)]).fetchall()[0][0]
+            ((rows,),) = con.execute("select count(*) from read_parquet(?)", [str(final)]).fetchall()
+            written[table] = rows
     _remove_dropped(target, keep=set(written))
     return written
 

@@ -2,6 +2,10 @@ with budget_by_project as (
     select * from {{ ref('budget_by_project') }}
 ),
 
+target_quality as (
+    select * from {{ ref('target_quality') }}
+),
+
 departments as (
     select
         fiscal_year,
@@ -10,6 +14,18 @@ departments as (
         count(*) as project_count,
         cast(sum(indicator_count) as bigint) as indicator_count
     from budget_by_project
+    group by fiscal_year, department_name
+),
+
+-- Shares over all the department's indicators; satisfaction over the projects that state one.
+department_targets as (
+    select
+        fiscal_year,
+        department_name,
+        cast(sum(quantitative_count) as double) / nullif(sum(indicator_count), 0) as quantitative_share,
+        min(satisfaction_target_pct) as min_satisfaction_target_pct,
+        avg(satisfaction_target_pct) as avg_satisfaction_target_pct
+    from target_quality
     group by fiscal_year, department_name
 ),
 
@@ -26,11 +42,17 @@ final as (
         ) as rank_by_total_amount,
         prior_year.total_amount as prior_year_total_amount,
         (cast(current_year.total_amount as double) - cast(prior_year.total_amount as double))
-            / nullif(cast(prior_year.total_amount as double), 0) as change_pct
+            / nullif(cast(prior_year.total_amount as double), 0) as change_pct,
+        department_targets.quantitative_share,
+        department_targets.min_satisfaction_target_pct,
+        department_targets.avg_satisfaction_target_pct
     from departments as current_year
     left join departments as prior_year
         on current_year.department_name = prior_year.department_name
         and current_year.fiscal_year = prior_year.fiscal_year + 1
+    left join department_targets
+        on current_year.fiscal_year = department_targets.fiscal_year
+        and current_year.department_name = department_targets.department_name
 )
 
 select * from final

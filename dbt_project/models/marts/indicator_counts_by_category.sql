@@ -1,5 +1,5 @@
-with indicators as (
-    select * from {{ ref('stg_indicators') }}
+with indicator_targets as (
+    select * from {{ ref('indicator_targets') }}
 ),
 
 final as (
@@ -10,8 +10,14 @@ final as (
         level1_name,
         level2_code,
         level2_name,
-        count(*) as indicator_count
-    from indicators
+        std_level1,
+        std_level2,
+        count(*) as indicator_count,
+        -- A deadline is a quantified target too: it names a date that can be checked.
+        count(*) filter (where annual_kind in ('quantitative', 'deadline')) as quantitative_count,
+        count(*) filter (where annual_kind = 'qualitative') as qualitative_count,
+        count(*) filter (where annual_kind = 'unparsed' or annual_kind is null) as unparsed_count
+    from indicator_targets
     group by all
 )
 

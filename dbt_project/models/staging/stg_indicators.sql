@@ -19,7 +19,19 @@ renamed as (
         level2_name,
         indicator_name,
         period_target_text,
-        annual_target_text
+        annual_target_text,
+        annual_operator,
+        cast(annual_value as double) as annual_value,
+        annual_unit,
+        annual_per,
+        annual_kind,
+        cast(annual_deadline as date) as annual_deadline,
+        period_operator,
+        cast(period_value as double) as period_value,
+        period_unit,
+        period_per,
+        period_kind,
+        cast(period_deadline as date) as period_deadline
     from source
 )
 

@@ -2,16 +2,24 @@
 
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from pipelines.defs.assets.previews import markdown_table
 from pipelines.defs.project import dbt_project, ensure_manifest
 from pipelines.defs.resources import BudgetWarehouse
+from pipelines.warehouse import parquet_export
 from pipelines.warehouse.settings import DBT_DATABASE_ENV
+
+# The nightly load runs at 02:00; two hours of slack before a mart counts as stale.
+MARTS_FRESHNESS = dg.FreshnessPolicy.time_window(fail_window=timedelta(hours=26))
 
 
 class LayeredTranslator(DagsterDbtTranslator):
@@ -30,6 +38,12 @@ class LayeredTranslator(DagsterDbtTranslator):
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
         return ["team:data-engineering"]
 
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: Any) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if spec.key.path[0] == "marts":
+            return spec.replace_attributes(freshness_policy=MARTS_FRESHNESS)
+        return spec
+
 
 @dbt_assets(
     manifest=ensure_manifest(),
@@ -41,12 +55,45 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     if warehouse.is_unchanged(run_id):
         context.log.info("raw/ matches the published warehouse: the marts are current, nothing to rebuild")
         warehouse.finish_unchanged(run_id)
+        if not parquet_export.is_current(warehouse.published_path):
+            _export_parquet(context, warehouse)
         return
     build = warehouse.build_path(run_id)
-    with _environment({DBT_DATABASE_ENV: str(build)}):
-        yield from dbt.cli(["build"], context=context).stream()
+    # Held back until dbt has exited (it locks the file), then sent on with the marts' row counts.
+    events: list[Any] = []
+    try:
+        with _environment({DBT_DATABASE_ENV: str(build)}):
+            events.extend(dbt.cli(["build"], context=context).stream())
+    finally:
+        yield from _with_mart_metadata(context, events, build)
     warehouse.publish(run_id)
     context.log.info(f"published {warehouse.published_path}")
+    _export_parquet(context, warehouse)
+
+
+def _export_parquet(context: dg.AssetExecutionContext, warehouse: BudgetWarehouse) -> None:
+    written = parquet_export.export_marts(warehouse.published_path)
+    context.log.info(f"wrote {len(written)} Parquet file(s) to {parquet_export.parquet_dir(warehouse.published_path)}")
+
+
+def _with_mart_metadata(context: dg.AssetExecutionContext, events: Iterable[Any], build: Path) -> Iterator[Any]:
+    """Row count and first rows of each mart built, read from the build copy dbt has just closed."""
+    with duckdb.connect(str(build), read_only=True) as con:
+        for event in events:
+            if isinstance(event, dg.Output):
+                key = context.asset_key_for_output(event.output_name)
+                if key.path[0] == "marts":
+                    event = event.with_metadata({**event.metadata, **_mart_profile(con, key.path[-1])})
+            yield event
+
+
+def _mart_profile(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, object]:
+    relation = con.sql(f'select * from marts."{table}"')  # dbt model names are identifiers
+    row_count = con.execute(f'select count(*) from marts."{table}"').fetchall()[0][0]
+    return {
+        "dagster/row_count": row_count,
+        "preview": dg.MetadataValue.md(markdown_table(relation.columns, relation.limit(5).fetchall())),
+    }
 
 
 @contextmanager

@@ -4,6 +4,7 @@
 from datetime import UTC, datetime
 
 import dagster as dg
+import duckdb
 
 from pipelines.defs.assets.previews import markdown_table
 from pipelines.defs.checks import CHECK_SPECS, check_results
@@ -56,9 +57,11 @@ def landing_tables(
             table: con.execute(f"select count(*) from landing.{table}").fetchone()[0]  # noqa: S608 - constant names
             for table in LANDING_KEYS
         }
+        profiles = {table: _table_profile(con, table) for table in LANDING_KEYS}
     _log_outcome(context, outcome)
     for table, key in LANDING_KEYS.items():
-        yield dg.MaterializeResult(asset_key=key, metadata=_metadata(table, counts[table], outcome))
+        metadata = {**_metadata(table, counts[table], outcome), **profiles[table]}
+        yield dg.MaterializeResult(asset_key=key, metadata=metadata)
     yield from check_results(outcome)
     if not outcome.changed and warehouse.published_path.exists():
         warehouse.mark_unchanged(run_id)
@@ -68,7 +71,8 @@ def landing_tables(
 
 def _dbt_in_run(context: dg.AssetExecutionContext) -> bool:
     selection = context.run.asset_selection
-    return selection is None or any(key.path[0] in ("staging", "marts") for key in selection)
+    # A whole-job run (the CLI, the schedule) carries an empty selection, not None.
+    return not selection or any(key.path[0] in ("staging", "marts") for key in selection)
 
 
 def _progress_logger(context: dg.AssetExecutionContext):
@@ -90,6 +94,29 @@ def _log_outcome(context: dg.AssetExecutionContext, outcome: StageOutcome) -> No
         log(issue.describe())
 
 
+_PREVIEW_ROWS = 5
+# Hashes and load times repeat on every row; the preview shows the data instead.
+_PREVIEW_SKIPS = {"source_sha256", "loaded_at", "detected_at"}
+
+
+def _table_profile(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, object]:
+    """Departments, years and the first rows of a landing table, for its page in the Dagster UI."""
+    name = f"landing.{table}"  # constant names from LANDING_KEYS
+    departments, years = con.execute(
+        f"select count(distinct department_name), list_sort(list(distinct fiscal_year)) from {name}"
+    ).fetchall()[0]
+    columns = [c for c in con.sql(f"select * from {name}").columns if c not in _PREVIEW_SKIPS]
+    rows = con.execute(
+        f"select {', '.join(columns)} from {name} order by source_path, source_line limit ?",
+        [_PREVIEW_ROWS],
+    ).fetchall()
+    return {
+        "departments": departments,
+        "fiscal_years": ", ".join(str(year) for year in years or []),
+        "preview": dg.MetadataValue.md(markdown_table(columns, rows)),
+    }
+
+
 def _metadata(table: str, row_count: int, outcome: StageOutcome) -> dict[str, object]:
     metadata: dict[str, object] = {"dagster/row_count": row_count}
     if table == "load_issues":
@@ -109,4 +136,6 @@ def _metadata(table: str, row_count: int, outcome: StageOutcome) -> dict[str, ob
             files_quarantined=len(outcome.quarantined),
             files_removed=len(outcome.removed),
         )
+        # Where the step's time went (docs/benchmarks.md): parse, validate, stage.
+        metadata.update({f"seconds_{stage}": round(seconds, 2) for stage, seconds in outcome.seconds.items()})
     return metadata

@@ -1,0 +1,261 @@
+"""The load benchmark of docs/benchmarks.md: cold loads, reruns, and DuckDB alone as the floor.
+
+    python -m bench.run [--sizes 100,1000,10000] [--out bench/out] [--seed 7]
+
+For each size it generates the departments into OUT/raw-N and measures, each command in its own
+process: a cold `budget-warehouse load` into a fresh warehouse; the same load stage by stage
+(bench.stages); a rerun with nothing changed; a rerun after adding one department; and DuckDB
+alone reading every file's bytes (read_csv, tab-delimited, all varchar). Peak memory is the
+largest sum of the resident sets of the command's whole process tree, sampled every 0.1 s.
+The table goes to stdout, every figure to OUT/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from bench import generate
+
+YEAR = 2024
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+_FLOOR_SQL = (
+    "select count(*) from read_csv($files, delim='\t', all_varchar=true, header=false, quote='', "
+    "null_padding=true, strict_mode=false, auto_detect=false, columns={'c0': 'varchar', 'c1': 'varchar', "
+    "'c2': 'varchar', 'c3': 'varchar', 'c4': 'varchar', 'c5': 'varchar', 'c6': 'varchar'})"
+)
+_FLOOR = (
+    "import duckdb, glob, sys; files = sorted(glob.glob(sys.argv[1] + '/**/*.txt', recursive=True)); "
+    f"print(duckdb.execute({_FLOOR_SQL!r}, {{'files': files}}).fetchone()[0])"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    size: int
+    scenario: str
+    wall_seconds: float
+    cpu_seconds: float
+    peak_tree_mib: float
+    exit_code: int
+    ratio_to_floor: float | None = None
+
+
+def measure(command: list[str], *, env: dict[str, str] | None = None) -> tuple[float, float, float, int, str]:
+    """(wall s, CPU s of the tree, peak summed RSS MiB of the tree, exit code, stdout)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    peak = [0]
+    done = threading.Event()
+    sampler = threading.Thread(target=_sample_tree, args=(process.pid, peak, done), daemon=True)
+    sampler.start()
+    stdout, stderr = process.communicate()
+    wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if _subreaper:
+        _reap_orphans()
+    if process.returncode not in (0, 3):
+        sys.stderr.write(stderr.decode("utf-8", "replace")[-4000:])
+    usage = _children_cpu()
+    return wall, usage, peak[0] * _PAGE / 2**20, process.returncode, stdout.decode("utf-8", "replace")
+
+
+_cpu_seen = 0.0
+_PR_SET_CHILD_SUBREAPER = 36
+_subreaper = False
+
+
+def _become_subreaper() -> None:
+    """Orphaned descendants (the parse workers' forkserver outlives the load's main process) are
+    re-parented to this process instead of init, so that reaping them counts their CPU time."""
+    import ctypes
+
+    global _subreaper
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    _subreaper = True
+
+
+def _reap_orphans() -> None:
+    """Only in the benchmark's own process, whose children are all measured commands."""
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+
+
+def _children_cpu() -> float:
+    """CPU seconds of children waited for since the previous call (their whole trees)."""
+    global _cpu_seen
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = usage.ru_utime + usage.ru_stime
+    spent, _cpu_seen = total - _cpu_seen, total
+    return spent
+
+
+def _sample_tree(root: int, peak: list[int], done: threading.Event) -> None:
+    while not done.wait(0.1):
+        peak[0] = max(peak[0], _tree_pages(root))
+
+
+def _tree_pages(root: int) -> int:
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as handle:
+                    fields = handle.read().rsplit(b")", 1)[1].split()
+                parents[int(entry)] = int(fields[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    pages = 0
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as handle:
+                pages += int(handle.read().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return pages
+
+
+def _load(raw: Path, warehouse: Path) -> list[str]:
+    return [sys.executable, "-m", "pipelines.cli", "load", "--raw-dir", str(raw), "--warehouse", str(warehouse), "--json"]
+
+
+def _environment() -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key != "DAGSTER_HOME"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path.cwd()), env.get("PYTHONPATH")]))
+    return env
+
+
+def _add_department(raw: Path, seed: int, index: int) -> Path:
+    """Department number `index` of the same seed: the N+1st table `bench.generate` would write."""
+    department = generate._department(seed, index)
+    text, *_ = generate._table(seed, YEAR, index, department)
+    name = generate.FILE_NAME.format(department=department.name, year=YEAR).translate(generate.UNSAFE_FILE_CHARS)
+    path = raw / str(YEAR) / name
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def _check(summary_text: str, scenario: str, size: int) -> dict:
+    summary = json.loads(summary_text)
+    if not summary["success"] or summary["failed_checks"] or summary["quarantined_files"]:
+        raise SystemExit(f"{scenario} of {size}: the load was not clean: {summary_text[:2000]}")
+    return summary
+
+
+def bench_size(size: int, out: Path, seed: int) -> tuple[list[Measurement], dict]:
+    raw, warehouse = out / f"raw-{size}", out / f"warehouse-{size}" / "budget.duckdb"
+    shutil.rmtree(raw, ignore_errors=True)
+    shutil.rmtree(warehouse.parent, ignore_errors=True)
+    generate.generate(size, seed, raw, (YEAR,))
+    env = _environment()
+    results: list[Measurement] = []
+
+    def record(scenario: str, command: list[str]) -> str:
+        wall, cpu, peak, code, stdout = measure(command, env=env)
+        results.append(Measurement(size, scenario, round(wall, 2), round(cpu, 2), round(peak), code))
+        print(f"  {size:>6} {scenario:<28} {wall:7.2f} s  cpu {cpu:7.2f} s  peak {peak:7.0f} MiB", file=sys.stderr)
+        return stdout
+
+    record("floor: DuckDB read_csv", [sys.executable, "-c", _FLOOR, str(raw)])
+    _check(record("cold load", _load(raw, warehouse)), "cold load", size)
+    _check(record("rerun, nothing changed", _load(raw, warehouse)), "rerun", size)
+    added = _add_department(raw, seed, size)
+    summary = _check(record("rerun, one department added", _load(raw, warehouse)), "rerun", size)
+    if summary["parsed_files"] != 1:
+        raise SystemExit(f"adding {added.name} parsed {summary['parsed_files']} files, not 1")
+    added.unlink()
+    stages_out = record(
+        "cold load, stage by stage",
+        [sys.executable, "-m", "bench.stages", "--raw-dir", str(raw), "--warehouse", str(out / f"stages-{size}.duckdb")],
+    )
+    (out / f"stages-{size}.duckdb").unlink(missing_ok=True)
+    floor = results[0].wall_seconds
+    results = [
+        m if m.scenario.startswith("floor") else Measurement(**{**asdict(m), "ratio_to_floor": round(m.wall_seconds / floor, 1)})
+        for m in results
+    ]
+    return results, json.loads(stages_out.strip().splitlines()[-1])
+
+
+def machine() -> dict[str, object]:
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+        platform.processor(),
+    )
+    memory_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory_kib / 2**20, 1),
+        "python": platform.python_version(),
+        "load_average_at_start": os.getloadavg()[0],
+    }
+
+
+def markdown(results: list[Measurement], stages: dict[int, dict]) -> str:
+    lines = [
+        "| departments | run | wall (s) | CPU (s) | peak RSS (MiB) | × floor |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    for m in results:
+        ratio = "" if m.ratio_to_floor is None else f"{m.ratio_to_floor:g}"
+        lines.append(f"| {m.size:,} | {m.scenario} | {m.wall_seconds:.2f} | {m.cpu_seconds:.2f} | {m.peak_tree_mib:,.0f} | {ratio} |")
+    names = list(dict.fromkeys(name for by_stage in stages.values() for name in by_stage))
+    lines += ["", "| departments | " + " | ".join(f"{n} (s)" for n in names) + " | peak after stage (MiB) |",
+              "|---:|" + "---:|" * (len(names) + 1)]
+    for size, by_stage in stages.items():
+        seconds = " | ".join(f"{by_stage[n]['seconds']:.2f}" if n in by_stage else "" for n in names)
+        peaks = ", ".join(f"{n} {by_stage[n]['peak_mib']:,.0f}" for n in names if n in by_stage)
+        lines.append(f"| {size:,} | {seconds} | {peaks} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,1000,10000", help="departments per cold load (default 100,1000,10000)")
+    parser.add_argument("--out", type=Path, default=Path("bench/out"), help="work folder (default bench/out)")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
+    out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    _become_subreaper()
+    about = machine()
+    results: list[Measurement] = []
+    stages: dict[int, dict] = {}
+    for size in sizes:
+        print(f"{size} departments:", file=sys.stderr)
+        measured, by_stage = bench_size(size, out, args.seed)
+        results += measured
+        stages[size] = by_stage
+    table = markdown(results, stages)
+    print(table)
+    report = {"machine": about, "seed": args.seed, "results": [asdict(m) for m in results], "stages": stages}
+    (out / "results.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\nwrote {out / 'results.json'}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

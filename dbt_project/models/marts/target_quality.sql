@@ -1,0 +1,98 @@
+with projects as (
+    select * from {{ ref('budget_by_project') }}
+),
+
+indicator_targets as (
+    select * from {{ ref('indicator_targets') }}
+),
+
+indicators as (
+    select
+        *,
+        annual_kind in ('quantitative', 'deadline') as is_quantified,
+        annual_kind = 'unparsed' or period_kind = 'unparsed' as has_unparsed_target,
+        -- Typed readings are compared, so "≥95%" and "≥ 95%" agree; unread texts by their text.
+        case
+            when has_unparsed_target then trim(annual_text) is distinct from trim(period_text)
+            else annual_kind is distinct from period_kind
+                or annual_operator is distinct from period_operator
+                or annual_value is distinct from period_value
+                or annual_unit is distinct from period_unit
+                or annual_per is distinct from period_per
+                or annual_deadline is distinct from period_deadline
+        end as annual_differs_from_period
+    from indicator_targets
+),
+
+per_project as (
+    select
+        project_id,
+        count(*) as indicator_count,
+        count(*) filter (where is_quantified) as quantitative_count,
+        bool_or(std_level1 = '产出指标') as has_output_indicator,
+        bool_or(std_level1 = '产出指标' and is_quantified) as has_quantified_output_indicator,
+        bool_or(std_level1 = '效益指标') as has_benefit_indicator,
+        bool_or(std_level1 = '满意度指标') as has_satisfaction_indicator,
+        bool_or(annual_differs_from_period) as annual_differs_from_period,
+        bool_or(has_unparsed_target) as has_unparsed_target,
+        bool_or(std_level1 is null) as has_unmapped_indicator,
+        -- The weakest promise when a project states several satisfaction targets.
+        min(annual_value) filter (
+            where std_level1 = '满意度指标' and annual_unit = '%' and annual_operator in ('>=', '>', '=')
+        ) as satisfaction_target_pct
+    from indicators
+    group by project_id
+),
+
+flags as (
+    select
+        projects.project_id,
+        projects.fiscal_year,
+        projects.department_name,
+        projects.unit_name,
+        projects.project_name,
+        coalesce(per_project.indicator_count, 0) as indicator_count,
+        coalesce(per_project.quantitative_count, 0) as quantitative_count,
+        cast(per_project.quantitative_count as double) / per_project.indicator_count as quantitative_share,
+        coalesce(per_project.has_output_indicator, false) as has_output_indicator,
+        coalesce(per_project.has_quantified_output_indicator, false) as has_quantified_output_indicator,
+        coalesce(per_project.has_benefit_indicator, false) as has_benefit_indicator,
+        coalesce(per_project.has_satisfaction_indicator, false) as has_satisfaction_indicator,
+        coalesce(per_project.annual_differs_from_period, false) as annual_differs_from_period,
+        coalesce(per_project.has_unparsed_target, false) as has_unparsed_target,
+        coalesce(per_project.has_unmapped_indicator, false) as has_unmapped_indicator,
+        per_project.satisfaction_target_pct
+    from projects
+    left join per_project on projects.project_id = per_project.project_id
+),
+
+final as (
+    select
+        project_id,
+        fiscal_year,
+        department_name,
+        unit_name,
+        project_name,
+        indicator_count,
+        quantitative_count,
+        quantitative_share,
+        has_output_indicator,
+        has_benefit_indicator,
+        has_satisfaction_indicator,
+        annual_differs_from_period,
+        satisfaction_target_pct,
+        list_filter(
+            [
+                case when not has_quantified_output_indicator then 'no quantified output indicator' end,
+                case when not has_benefit_indicator then 'no benefit indicator' end,
+                case when not has_satisfaction_indicator then 'no satisfaction indicator' end,
+                case when annual_differs_from_period then 'annual target differs from period target' end,
+                case when has_unparsed_target then 'unparsed target' end,
+                case when has_unmapped_indicator then 'indicator outside the standard tree' end
+            ],
+            lambda finding: finding is not null
+        ) as findings
+    from flags
+)
+
+select * from final

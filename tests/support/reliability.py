@@ -1,0 +1,218 @@
+"""Loads started, watched and killed as a crash would kill them; the published file compared byte
+for byte; the marts read the way a BI tool reads them. Used by the crash, reading and idempotence
+tests (docs/reliability.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from bench.generate import generate
+from tests.support.cli import LoadRun, _summary
+from tests.support.paths import REPO_ROOT
+
+MART_TABLES = ("budget_by_project", "indicator_counts_by_category", "department_comparison", "load_issues")
+# A stuck watcher must fail the test, not hang CI; a load takes ~15 s, far below these bounds.
+_WATCH_LIMIT_SECONDS = 300
+_POLL_SECONDS = 0.02
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def copy_warehouse(source: Path, target_dir: Path) -> Path:
+    """A private copy of a published warehouse (the file only; no build, lock or Parquet copies)."""
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / source.name
+    shutil.copyfile(source, target)
+    return target
+
+
+def raw_with_generated(seed_raw: Path, target: Path, *, departments: int, seed: int) -> Path:
+    """raw/ as seed_raw has it, plus `departments` synthetic tables so a load has work to do."""
+    shutil.copytree(seed_raw, target, symlinks=True)
+    generate(departments=departments, seed=seed, out=target)
+    return target
+
+
+def build_debris(warehouse: Path) -> list[str]:
+    build = warehouse.parent / ".build"
+    return sorted(p.name for p in build.iterdir()) if build.exists() else []
+
+
+def loader_environment(warehouse: Path) -> dict[str, str]:
+    home = warehouse.parent / "dagster_home"
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGET_")}
+    env["DAGSTER_HOME"] = str(home)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def start_load(raw_dir: Path, warehouse: Path) -> subprocess.Popen[str]:
+    """`budget-warehouse load --json` in its own process group, so a kill takes dbt down with it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "load", "--raw-dir", str(raw_dir),
+         "--warehouse", str(warehouse), "--json"],
+        cwd=REPO_ROOT,
+        env=loader_environment(warehouse),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def finish_load(process: subprocess.Popen[str]) -> LoadRun:
+    stdout, stderr = process.communicate(timeout=_WATCH_LIMIT_SECONDS)
+    return LoadRun(process.returncode, _summary(stdout), stdout, stderr)
+
+
+def kill_load(process: subprocess.Popen[str]) -> None:
+    """SIGKILL the loader and every process it started (dbt), as a power cut or the OOM killer would."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.communicate(timeout=_WATCH_LIMIT_SECONDS)
+
+
+# --- moments to kill at: each returns True once the load has reached it -------------------------
+
+Moment = Callable[[subprocess.Popen[str], Path], bool]
+
+
+def build_copy_exists(process: subprocess.Popen[str], warehouse: Path) -> bool:
+    """The run has copied the published file and is staging raw/ into the copy."""
+    return any(name.endswith(".duckdb") for name in build_debris(warehouse))
+
+
+def dbt_running(process: subprocess.Popen[str], warehouse: Path) -> bool:
+    return bool(_dbt_processes(process.pid))
+
+
+class DbtFinished:
+    """dbt has run and exited: the load is checkpointing, publishing or exporting (or has)."""
+
+    __name__ = "dbt_finished"
+
+    def __init__(self) -> None:
+        self._seen_running = False
+
+    def __call__(self, process: subprocess.Popen[str], warehouse: Path) -> bool:
+        running = bool(_dbt_processes(process.pid))
+        self._seen_running = self._seen_running or running
+        return self._seen_running and not running
+
+
+def wait_for(process: subprocess.Popen[str], warehouse: Path, moment: Moment) -> bool:
+    """Poll until the moment comes (True) or the load exits first (False)."""
+    deadline = time.monotonic() + _WATCH_LIMIT_SECONDS
+    while process.poll() is None:
+        if moment(process, warehouse):
+            return True
+        if time.monotonic() > deadline:
+            kill_load(process)
+            raise TimeoutError(f"the load never reached {getattr(moment, '__name__', moment)}")
+        time.sleep(_POLL_SECONDS)
+    return False
+
+
+def kill_at(process: subprocess.Popen[str], warehouse: Path, moment: Moment) -> None:
+    """SIGKILL the load once it reaches the moment; fail with what it printed if it ends first."""
+    if not wait_for(process, warehouse, moment):
+        ended = finish_load(process)
+        raise AssertionError(f"the load ended before {getattr(moment, '__name__', moment)}: {ended.explain()}")
+    kill_load(process)
+
+
+def _dbt_processes(session_id: int) -> list[int]:
+    """Processes of the loader's session whose command line runs dbt."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == session_id:
+            continue
+        try:
+            if os.getsid(int(entry.name)) != session_id:
+                continue
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except (OSError, ProcessLookupError):
+            continue
+        if any(part.endswith(b"/dbt") or part == b"dbt" for part in command[:2]):
+            found.append(int(entry.name))
+    return found
+
+
+# --- reading the marts as a BI tool does -----------------------------------------------------------
+
+
+def mart_contents(warehouse: Path) -> dict[str, list[tuple]]:
+    """Every row of every mart, sorted, from one read-only connection."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return {
+            table: sorted(
+                con.execute(f"select * from marts.{table}").fetchall(),  # constant names
+                key=lambda row: tuple((value is None, str(value)) for value in row),
+            )
+            for table in MART_TABLES
+        }
+
+
+@dataclass(frozen=True)
+class ReaderReport:
+    iterations: int
+    errors: list[str]
+    inconsistencies: list[str]
+    department_counts_seen: list[int]  # in the order first seen
+
+
+def start_readers(warehouse: Path, stop_file: Path, ready_dir: Path, *, count: int, max_iterations: int):
+    ready_dir.mkdir(parents=True, exist_ok=True)
+    return [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.support.reader", str(warehouse), str(stop_file),
+             str(ready_dir / f"reader-{index}"), str(max_iterations)],
+            cwd=REPO_ROOT,
+            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for index in range(count)
+    ]
+
+
+def wait_until_readers_read(ready_dir: Path, readers: list[subprocess.Popen[str]]) -> None:
+    """Every reader has answered once from the warehouse as it was before the loads."""
+    deadline = time.monotonic() + _WATCH_LIMIT_SECONDS
+    while len(list(ready_dir.iterdir())) < len(readers):
+        if any(reader.poll() is not None for reader in readers) or time.monotonic() > deadline:
+            raise AssertionError("a reader exited before its first read: " + _stderr_of(readers))
+        time.sleep(_POLL_SECONDS)
+
+
+def collect_readers(readers: list[subprocess.Popen[str]]) -> list[ReaderReport]:
+    reports = []
+    for reader in readers:
+        stdout, stderr = reader.communicate(timeout=_WATCH_LIMIT_SECONDS)
+        assert reader.returncode == 0, f"reader crashed: {stderr[-2000:]}"
+        reports.append(ReaderReport(**json.loads(stdout)))
+    return reports
+
+
+def _stderr_of(readers: list[subprocess.Popen[str]]) -> str:
+    return "\n".join(r.stderr.read()[-1000:] for r in readers if r.poll() is not None and r.stderr)

@@ -1,0 +1,127 @@
+"""`budget-warehouse load` as scripts and people use it: progress, the final table, --json, --quiet, exit codes.
+
+Loads that find raw/ unchanged skip dbt, so most tests start from a copy of the session's seed
+warehouse and run the CLI in-process (a few seconds); one test adds a broken file and runs the
+CLI as a user does, in a subprocess, with dbt.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipelines import cli
+from tests.support.loads import LoadedWarehouse
+from tests.support.paths import REPO_ROOT
+
+pytestmark = pytest.mark.slow
+
+EXIT_OK, EXIT_FAILED, EXIT_QUARANTINED = 0, 1, 3
+
+
+def _cli(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    home = tmp_path / "dagster_home"
+    home.mkdir(exist_ok=True)
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGET_")}
+    env["DAGSTER_HOME"] = str(home)
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "load", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+@pytest.fixture
+def in_process(monkeypatch, capsys):
+    """`main(["load", …])` in this process; the settings it exports are undone after the test."""
+    for name in ("BUDGET_RAW_DIR", "BUDGET_WAREHOUSE", "BUDGET_DBT_DATABASE"):
+        monkeypatch.setenv(name, "unset-by-test")
+    monkeypatch.delenv("BUDGET_DBT_DATABASE")
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = cli.main(["load", *args])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
+
+
+def _copy_of(seed: LoadedWarehouse, tmp_path: Path) -> Path:
+    database = tmp_path / "warehouse" / "budget.duckdb"
+    database.parent.mkdir()
+    shutil.copyfile(seed.database, database)
+    return database
+
+
+def test_json_summary_parses_and_counts_the_seed(seed_warehouse, tmp_path, in_process):
+    database = _copy_of(seed_warehouse, tmp_path)
+    code, out, err = in_process(
+        "--raw-dir", str(seed_warehouse.raw_dir), "--warehouse", str(database), "--json"
+    )
+    assert code == EXIT_OK, err[-3000:]
+    summary = json.loads(out)
+    assert summary["success"] is True
+    assert (summary["files"], summary["departments"], summary["projects"], summary["indicators"]) == (
+        1,
+        1,
+        10,
+        37,
+    )
+    assert summary["total_amount"] == "2177.86"  # Decimal, serialized exactly
+    assert summary["mart_rows"]["budget_by_project"] == 10
+    assert err == "", "--json prints no progress"
+
+
+def test_quiet_prints_nothing_on_a_clean_load(seed_warehouse, tmp_path, in_process):
+    database = _copy_of(seed_warehouse, tmp_path)
+    code, out, err = in_process(
+        "--raw-dir", str(seed_warehouse.raw_dir), "--warehouse", str(database), "--quiet"
+    )
+    assert code == EXIT_OK, err[-3000:]
+    assert out == ""
+    assert err == ""
+
+
+def test_default_output_shows_progress_on_stderr_and_a_table_on_stdout(seed_warehouse, tmp_path, in_process):
+    database = _copy_of(seed_warehouse, tmp_path)
+    code, out, err = in_process("--raw-dir", str(seed_warehouse.raw_dir), "--warehouse", str(database))
+    assert code == EXIT_OK, err[-3000:]
+    progress = err.splitlines()
+    assert any("discovering files under raw/" in line for line in progress), err
+    assert any("found 1 file(s)" in line for line in progress), err
+    assert any("nothing changed under raw/" in line for line in progress), err
+    assert all(line.startswith("[") for line in progress[1:]), "every progress line shows the elapsed time"
+    assert " - dagster - " not in err, "Dagster's own log lines stay out of the way"
+    table = dict(line.strip().rsplit(None, 1) for line in out.splitlines()[1:])
+    assert (table["projects"], table["indicators"], table["total (万元)"]) == ("10", "37", "2,177.86")
+
+
+def test_a_quarantined_file_exits_3_and_is_named(seed_warehouse, tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(seed_warehouse.raw_dir, raw)
+    (raw / "2024" / "不是绩效目标表.txt").write_text("这不是一张项目支出绩效目标表\n", encoding="utf-8")
+    database = _copy_of(seed_warehouse, tmp_path)
+    run = _cli("--raw-dir", str(raw), "--warehouse", str(database), "--quiet", tmp_path=tmp_path)
+    assert run.returncode == EXIT_QUARANTINED, run.stderr[-3000:]
+    assert run.stdout == ""
+    assert "不是绩效目标表.txt" in run.stderr
+
+
+def test_a_missing_raw_dir_exits_1(tmp_path, in_process):
+    code, _, err = in_process(
+        "--raw-dir", str(tmp_path / "nowhere"), "--warehouse", str(tmp_path / "w.duckdb")
+    )
+    assert code == EXIT_FAILED
+    assert "does not exist" in err

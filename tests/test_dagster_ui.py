@@ -1,0 +1,215 @@
+"""The Dagster UI, in a real browser: the asset graph shows the marts and the lineage that feeds them.
+
+Starts `dagster-webserver` on the repository's workspace.yaml against the session's seed warehouse
+and drives Debian's headless Chromium through its chromedriver (`make test` installs both; nothing
+is downloaded). Saves the lineage as docs/img/asset-lineage.png.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.support.loads import LoadedWarehouse
+from tests.support.paths import REPO_ROOT
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+SCREENSHOT = REPO_ROOT / "docs" / "img" / "asset-lineage.png"
+MARTS = ("budget_by_project", "department_comparison", "indicator_counts_by_category")
+# What feeds the marts, layer by layer: the group boxes and one asset of each layer upstream.
+UPSTREAM = ("raw_department_files", "projects", "indicators", "stg_projects", "stg_indicators")
+GROUPS = ("ingest", "landing", "staging", "marts", "reference")
+_STARTUP_SECONDS = 180
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _dagster_home(seed: LoadedWarehouse, tmp_path: Path) -> Path:
+    """A copy of the seed load's Dagster instance, so the graph shows the assets as materialized."""
+    home = tmp_path / "dagster_home"
+    seed_home = seed.database.parent.parent / "dagster_home"
+    if seed_home.is_dir():
+        shutil.copytree(seed_home, home)
+    home.mkdir(exist_ok=True)
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    return home
+
+
+@pytest.fixture
+def webserver(seed_warehouse, tmp_path) -> Iterator[str]:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGET_")}
+    env.update(
+        DAGSTER_HOME=str(_dagster_home(seed_warehouse, tmp_path)),
+        BUDGET_WAREHOUSE=str(seed_warehouse.database),
+        BUDGET_RAW_DIR=str(seed_warehouse.raw_dir),
+    )
+    log = (tmp_path / "webserver.log").open("w")
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("dagster-webserver")),
+            "-w",
+            "workspace.yaml",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_serving(server, url, tmp_path / "webserver.log")
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def _wait_until_serving(server: subprocess.Popen, url: str, log: Path) -> None:
+    deadline = time.monotonic() + _STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"dagster-webserver exited with {server.returncode}:\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/server_info", timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"dagster-webserver did not answer within {_STARTUP_SECONDS}s:\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture
+def browser(tmp_path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
+    assert not missing, (
+        f"{', '.join(missing)} missing: `make browser` installs Debian's chromium and chromium-driver"
+    )
+    options = Options()
+    options.binary_location = str(CHROMIUM)
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+        "--window-size=2400,1400",
+    ):
+        options.add_argument(flag)
+    # An explicit driver path: Selenium Manager never looks for (or downloads) a driver.
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _lineage_url(base: str) -> str:
+    """Global asset lineage of the three marts and everything upstream, with every group expanded."""
+    marts = " or ".join(f'key:"marts/{mart}"' for mart in MARTS)
+    selection = urllib.parse.quote(f"+({marts})", safe="")
+    expanded = ",".join(f"global@global:{group}" for group in GROUPS)
+    return f"{base}/asset-groups~{selection}/?{urllib.parse.urlencode({'expanded': expanded})}"
+
+
+def _label(name: str) -> str:
+    return f"//*[normalize-space(text())='{name}']"
+
+
+def test_asset_graph_shows_the_marts_and_their_lineage(webserver, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(_lineage_url(webserver))
+    wait = WebDriverWait(browser, _STARTUP_SECONDS)
+    # The code location loads in the background; the graph renders once it has.
+    for name in (*MARTS, *UPSTREAM):
+        wait.until(
+            ec.visibility_of_element_located((By.XPATH, _label(name))), message=f"asset {name} on the graph"
+        )
+    for skip in browser.find_elements(By.XPATH, "//button[normalize-space()='Skip']"):
+        skip.click()  # the first-visit "join the community" dialog would cover the graph
+    WebDriverWait(browser, 10).until_not(
+        ec.presence_of_element_located((By.XPATH, "//button[normalize-space()='Skip']"))
+    )
+    for group in ("ingest", "landing", "staging", "marts"):
+        assert browser.find_elements(By.XPATH, _label(group)), f"group {group} is drawn"
+    time.sleep(1)  # edges are drawn after the nodes settle
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    assert browser.save_screenshot(str(SCREENSHOT))
+
+
+def _latest_metadata(seed: LoadedWarehouse, *path: str) -> dict:
+    import dagster as dg
+
+    events = [
+        e.step_materialization_data.materialization
+        for e in seed.result.get_asset_materialization_events()
+        if e.step_materialization_data.materialization.asset_key == dg.AssetKey(list(path))
+    ]
+    assert events, f"{'/'.join(path)} was materialized"
+    return {key: value.value for key, value in events[-1].metadata.items()}
+
+
+def test_landing_tables_show_row_counts_departments_years_and_first_rows(seed_warehouse):
+    projects = _latest_metadata(seed_warehouse, "landing", "projects")
+    assert projects["dagster/row_count"] == 10
+    assert (projects["departments"], projects["fiscal_years"]) == (1, "2024")
+    header, _rule, *rows = projects["preview"].splitlines()
+    assert "| project_name |" in header and "source_sha256" not in header
+    assert len(rows) == 5 and all("广州市越秀区政务服务数据管理局" in row for row in rows)
+
+
+def test_marts_show_row_counts_and_first_rows_after_dbt_builds_them(seed_warehouse):
+    mart = _latest_metadata(seed_warehouse, "marts", "budget_by_project")
+    assert mart["dagster/row_count"] == 10
+    assert "| project_id |" in mart["preview"]
+
+
+def test_marts_are_stale_after_26_hours():
+    import dagster as dg
+
+    from pipelines.defs.definitions import build_definitions
+
+    graph = build_definitions().resolve_asset_graph()
+    for mart in MARTS:
+        policy = graph.get(dg.AssetKey(["marts", mart])).freshness_policy
+        assert policy is not None, mart
+        assert policy.fail_window.to_timedelta() == timedelta(hours=26), mart
