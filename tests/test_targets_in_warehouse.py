@@ -17,7 +17,6 @@ from pipelines.load.frames import TARGET_COLUMNS, StagingFrames, build_frames
 from pipelines.load.issues import Severity
 from pipelines.load.parse import parse_raw_file
 from pipelines.load.validate import validate_frames
-from pipelines.warehouse import landing
 from schemas import TARGET_RULES, WARNING_CHECKS
 from tests.support.loads import seed_raw_dir
 from tests.support.seed_expectations import SEED_DEPARTMENT, SEED_INDICATORS, SEED_UNIT
@@ -230,36 +229,3 @@ def test_a_file_of_only_qualitative_targets_passes_although_its_typed_columns_ar
     indicators["annual_kind"] = indicators["period_kind"] = "qualitative"
     result = validate_frames(dataclasses.replace(seed_frames, indicators=indicators))
     assert result.issues == []
-
-
-# An older warehouse: landing.indicators without the typed columns.
-
-_OLD_INDICATORS_DDL = """
-create schema landing;
-create table landing.indicators (
-    source_path varchar not null, source_sha256 varchar not null, source_line integer not null,
-    loaded_at timestamp with time zone not null, fiscal_year integer not null,
-    department_name varchar not null, unit_name varchar not null, project_name varchar not null,
-    indicator_seq integer not null, level1_code varchar, level1_name varchar not null,
-    level2_code varchar, level2_name varchar not null, indicator_name varchar not null,
-    period_target_text varchar, annual_target_text varchar
-);
-insert into landing.indicators values
-    ('2024/a.txt', 'x', 12, now(), 2024, '甲局', '甲局', '项目', 1, '1', '产出指标', '13', '时效指标',
-     '按时完成', '12月底前', '每年不超过6次');
-"""
-
-
-def test_an_older_warehouse_gains_the_typed_columns_filled_from_the_stored_texts(tmp_path):
-    database = tmp_path / "old.duckdb"
-    with duckdb.connect(str(database)) as con:
-        con.execute(_OLD_INDICATORS_DDL)
-        assert landing.ensure_landing_schema(con) == 1
-        assert landing.ensure_landing_schema(con) == 0  # a second load finds nothing left to fill
-        row = con.execute(
-            f"select {', '.join(TARGET_COLUMNS)} from landing.indicators"
-        ).fetchone()
-    annual, period = row[:6], row[6:]
-    assert annual == ("<=", 6.0, "次", "年", "quantitative", None)
-    assert period[:5] == ("<=", None, None, None, "deadline")
-    assert period[5].isoformat() == "2024-12-31"

@@ -1,5 +1,7 @@
 -- A row here means a mart lost or double-counted money or indicators on the way from the
 -- landing tables: the marts' totals must equal the sources' totals, per department and year.
+-- Shown in Dagster as a check on department_comparison, the mart that sums all the others.
+{{ config(meta={'dagster': {'ref': {'name': 'department_comparison'}}}) }}
 with source_projects as (
     select fiscal_year, department_name, sum(total_amount) as total_amount, count(*) as project_count
     from {{ source('landing', 'projects') }}

@@ -39,6 +39,11 @@ class BudgetWarehouse(dg.ConfigurableResource):
         self._hold_lock(run_id)
         return publish.prepare_build(self.published_path, run_id)
 
+    def dbt_database_path(self, run_id: str) -> Path:
+        """Where dbt finds this run's build: a link of fixed name, so dbt reuses its parse."""
+        self.build_path(run_id)
+        return publish.link_dbt_database(self.published_path, run_id)
+
     @contextmanager
     def build_connection(self, run_id: str) -> Iterator[duckdb.DuckDBPyConnection]:
         con = duckdb.connect(str(self.build_path(run_id)))

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from pipelines.ingest.errors import IssueCategory, TableError
+from pipelines.ingest.model import Indicator
 
 # Excel silently cuts a cell at this many characters; a cell of exactly this length was cut.
 EXCEL_CELL_LIMIT = 32767
@@ -31,20 +32,10 @@ _TRAILING = "。；;.． \t\r\n\u3000"
 _EXPECTED = "'<级别1>：<级别2>：<指标名称>；实施周期指标值:…；年度指标值:…。'"
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedIndicator:
-    seq: int
-    level1_code: str | None
-    level1_name: str
-    level2_code: str | None
-    level2_name: str
-    name: str
-    period_target_text: str | None
-    annual_target_text: str | None
-
-
-def split_indicators(cell: str, *, line: int) -> list[ParsedIndicator]:
-    """All indicators of one cell, or a TableError saying which item is broken and how."""
+def split_indicators(
+    cell: str, *, line: int, unit_name: str = "", project_name: str = ""
+) -> list[Indicator]:
+    """All indicators of one project's cell, or a TableError saying which item is broken and how."""
     text = cell.strip()
     if not text:
         return []
@@ -61,15 +52,22 @@ def split_indicators(cell: str, *, line: int) -> list[ParsedIndicator]:
         text[match.end() : starts[i + 1].start() if i + 1 < len(starts) else len(text)]
         for i, match in enumerate(starts)
     ]
-    parsed = [
-        _parse_item(int(match.group(1)), body, line=line) for match, body in zip(starts, bodies, strict=True)
-    ]
+    context = _Context(line=line, unit_name=unit_name, project_name=project_name)
+    parsed = [_parse_item(int(match.group(1)), body, context) for match, body in zip(starts, bodies, strict=True)]
     _check_numbering(parsed, line=line)
     _check_not_cut(bodies, line=line)
     return parsed
 
 
-def _parse_item(seq: int, body: str, *, line: int) -> ParsedIndicator:
+@dataclass(frozen=True, slots=True)
+class _Context:
+    line: int
+    unit_name: str
+    project_name: str
+
+
+def _parse_item(seq: int, body: str, context: _Context) -> Indicator:
+    line = context.line
     match = _ITEM.match(body)
     if match is None:
         category = (
@@ -79,7 +77,10 @@ def _parse_item(seq: int, body: str, *, line: int) -> ParsedIndicator:
             category, line, f"绩效指标 item {seq} is incomplete: {_excerpt(body)}; expected {_EXPECTED}"
         )
     period = match.group("period")
-    return ParsedIndicator(
+    return Indicator(
+        line=line,
+        unit_name=context.unit_name,
+        project_name=context.project_name,
         seq=seq,
         level1_code=match.group("l1code"),
         level1_name=match.group("l1name").strip(),
@@ -91,7 +92,7 @@ def _parse_item(seq: int, body: str, *, line: int) -> ParsedIndicator:
     )
 
 
-def _check_numbering(parsed: list[ParsedIndicator], *, line: int) -> None:
+def _check_numbering(parsed: list[Indicator], *, line: int) -> None:
     for expected, item in enumerate(parsed, start=1):
         if item.seq != expected:
             raise _error(

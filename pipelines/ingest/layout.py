@@ -187,8 +187,7 @@ def _parse_body(
             )
         )
         indicators.extend(
-            Indicator(row.line, current_unit, name, *_fields(item))
-            for item in split_indicators(indicator_cell, line=row.line)
+            split_indicators(indicator_cell, line=row.line, unit_name=current_unit, project_name=name)
         )
     if not projects:
         raise TableError(IssueCategory.NOT_A_TARGET_TABLE, "the table lists no projects", line=body[0].line)
@@ -201,19 +200,6 @@ def _parse_body(
         units=tuple(units),
         projects=tuple(projects),
         indicators=tuple(indicators),
-    )
-
-
-def _fields(item) -> tuple:
-    return (
-        item.seq,
-        item.level1_code,
-        item.level1_name,
-        item.level2_code,
-        item.level2_name,
-        item.name,
-        item.period_target_text,
-        item.annual_target_text,
     )
 
 

@@ -25,7 +25,7 @@ from pipelines.load.frames import StagingFrames
 from pipelines.load.issues import LoadIssue, Severity
 from pipelines.load.parallel import parse_and_frame
 from pipelines.load.validate import CheckOutcome, validate_frames
-from pipelines.warehouse import landing
+from pipelines.warehouse import fingerprints, landing
 
 Progress = Callable[[int, int], None]
 
@@ -61,9 +61,13 @@ def stage_raw_files(
     outcome = StageOutcome(discovered=len(files))
     current = {f.source_path for f in files}
     outcome.removed = sorted(path for path in registry if path not in current)
+    parser = fingerprints.parser_fingerprint()
+    # Rows parsed by other parser code may differ from what this code reads: read everything again.
+    parser_changed = fingerprints.read(con, fingerprints.PARSER) != parser
     to_parse = [
         f for f in files
-        if (entry := registry.get(f.source_path)) is None
+        if parser_changed
+        or (entry := registry.get(f.source_path)) is None
         or entry.source_sha256 != f.sha256
         or entry.status == "conflict"
     ]
@@ -96,6 +100,7 @@ def stage_raw_files(
     outcome.issues = [*parse_issues, *validation.issues, *conflict_issues]
 
     _apply(con, files, framed.identities, frames, outcome, now=now, registry=registry, conflicts=conflicts)
+    fingerprints.write(con, fingerprints.PARSER, parser)
     outcome.seconds["stage"] = time.perf_counter() - clock
     return outcome
 

@@ -11,7 +11,6 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from pipelines.load.frames import TARGET_COLUMNS, typed_targets
 from pipelines.load.issues import LoadIssue
 
 LANDING_TABLES = ("department_tables", "funding_units", "projects", "indicators")
@@ -45,38 +44,10 @@ class RegistryEntry:
     published_sha256: str | None
 
 
-def ensure_landing_schema(con: duckdb.DuckDBPyConnection) -> int:
-    """Create or upgrade the landing tables; returns how many rows an upgrade filled in."""
+def ensure_landing_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the landing tables, or add the columns a newer version of them has."""
     ddl = resources.files("pipelines.warehouse").joinpath("landing.sql").read_text(encoding="utf-8")
     con.execute(ddl)
-    return backfill_typed_targets(con)
-
-
-def backfill_typed_targets(con: duckdb.DuckDBPyConnection) -> int:
-    """Type the targets of rows loaded before the typed columns existed, from their stored text.
-
-    Unchanged files are not parsed again, so without this an older warehouse would keep those
-    columns empty. A fresh row always has a kind, so this finds nothing on later loads.
-    """
-    rows = con.execute(
-        "select source_path, unit_name, project_name, indicator_seq, fiscal_year, annual_target_text, "
-        "period_target_text from landing.indicators where annual_kind is null or period_kind is null"
-    ).fetchall()
-    if not rows:
-        return 0
-    keys = ["source_path", "unit_name", "project_name", "indicator_seq"]
-    frame = pd.DataFrame.from_records(
-        [(*row[:4], *typed_targets(row[5], row[6], fiscal_year=row[4])) for row in rows],
-        columns=[*keys, *TARGET_COLUMNS],
-    )
-    con.register("_typed", _to_arrow(frame))
-    try:
-        assignments = ", ".join(f"{column} = _typed.{column}" for column in TARGET_COLUMNS)
-        matches = " and ".join(f"landing.indicators.{key} = _typed.{key}" for key in keys)
-        con.execute(f"update landing.indicators set {assignments} from _typed where {matches}")
-    finally:
-        con.unregister("_typed")
-    return len(rows)
 
 
 def read_registry(con: duckdb.DuckDBPyConnection) -> dict[str, RegistryEntry]:

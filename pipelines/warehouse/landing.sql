@@ -115,3 +115,10 @@ create table if not exists landing.load_issues (
     message varchar not null,
     detected_at timestamp with time zone not null
 );
+
+-- Which parser and which dbt models built this warehouse (pipelines/warehouse/fingerprints.py):
+-- when either changed, a load re-reads every file or rebuilds the marts although raw/ did not.
+create table if not exists landing.build_state (
+    key varchar primary key,
+    value varchar not null
+);

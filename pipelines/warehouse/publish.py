@@ -60,6 +60,23 @@ def build_path(published: Path, run_id: str) -> Path:
     return build_dir(published) / f"{published.stem}.{run_id}{published.suffix}"
 
 
+def dbt_database_path(published: Path) -> Path:
+    """The one path dbt is given for every run's build: a link to the run's copy.
+
+    A path that does not change from run to run lets dbt reuse its parse of the project
+    (partial parsing keys on the rendered profile); each run points the link at its own build.
+    """
+    return build_dir(published) / f"{published.stem}.dbt{published.suffix}"
+
+
+def link_dbt_database(published: Path, run_id: str) -> Path:
+    link = dbt_database_path(published)
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.unlink(missing_ok=True)
+    link.symlink_to(build_path(published, run_id).name)
+    return link
+
+
 def unchanged_marker(published: Path, run_id: str) -> Path:
     """Tells the run's later steps that raw/ matched the warehouse: nothing to rebuild."""
     database = build_path(published, run_id)
@@ -109,10 +126,10 @@ def publish(published: Path, run_id: str) -> None:
 
 def discard_build(published: Path, run_id: str) -> None:
     """Everything this run left in .build/ (nothing, after a publish)."""
-    database = build_path(published, run_id)
-    database.unlink(missing_ok=True)
-    for suffix in _BUILD_SIDECARS:
-        database.with_name(database.name + suffix).unlink(missing_ok=True)
+    for database in (build_path(published, run_id), dbt_database_path(published)):
+        database.unlink(missing_ok=True)
+        for suffix in _BUILD_SIDECARS:
+            database.with_name(database.name + suffix).unlink(missing_ok=True)
 
 
 def remove_debris(published: Path, *, keep_run_id: str | None = None) -> list[Path]:

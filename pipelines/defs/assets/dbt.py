@@ -1,6 +1,7 @@
 """The dbt models as assets, built on the run's warehouse copy, which is then published."""
 
 
+import hashlib
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from pipelines.defs.assets.previews import markdown_table
 from pipelines.defs.project import dbt_project, ensure_manifest
 from pipelines.defs.resources import BudgetWarehouse
-from pipelines.warehouse import parquet_export
+from pipelines.warehouse import fingerprints, parquet_export
 from pipelines.warehouse.settings import DBT_DATABASE_ENV
 
 # The nightly load runs at 02:00; two hours of slack before a mart counts as stale.
@@ -62,13 +63,24 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     # Held back until dbt has exited (it locks the file), then sent on with the marts' row counts.
     events: list[Any] = []
     try:
-        with _environment({DBT_DATABASE_ENV: str(build)}):
-            events.extend(dbt.cli(["build"], context=context).stream())
+        with _environment({DBT_DATABASE_ENV: str(warehouse.dbt_database_path(run_id))}):
+            events.extend(dbt.cli(["build"], context=context, target_path=_target_path(warehouse)).stream())
     finally:
         yield from _with_mart_metadata(context, events, build)
+    with duckdb.connect(str(build)) as con:
+        fingerprints.write(con, fingerprints.MODELS, fingerprints.model_fingerprint())
     warehouse.publish(run_id)
     context.log.info(f"published {warehouse.published_path}")
     _export_parquet(context, warehouse)
+
+
+def _target_path(warehouse: BudgetWarehouse) -> Path:
+    """One dbt target folder per warehouse, reused by each load (one at a time, under the load lock).
+
+    dagster-dbt would make a new folder per run, which grows without end under a nightly schedule.
+    """
+    digest = hashlib.sha256(str(warehouse.published_path).encode()).hexdigest()[:12]
+    return Path("target") / f"load-{digest}"
 
 
 def _export_parquet(context: dg.AssetExecutionContext, warehouse: BudgetWarehouse) -> None:

@@ -11,6 +11,7 @@ from pipelines.defs.checks import CHECK_SPECS, check_results
 from pipelines.defs.resources import BudgetWarehouse
 from pipelines.load.discover import RawFile
 from pipelines.load.stage import StageOutcome, stage_raw_files
+from pipelines.warehouse import fingerprints
 
 LANDING_KEYS = {
     table: dg.AssetKey(["landing", table])
@@ -58,12 +59,13 @@ def landing_tables(
             for table in LANDING_KEYS
         }
         profiles = {table: _table_profile(con, table) for table in LANDING_KEYS}
+        models_current = fingerprints.read(con, fingerprints.MODELS) == fingerprints.model_fingerprint()
     _log_outcome(context, outcome)
     for table, key in LANDING_KEYS.items():
         metadata = {**_metadata(table, counts[table], outcome), **profiles[table]}
         yield dg.MaterializeResult(asset_key=key, metadata=metadata)
     yield from check_results(outcome)
-    if not outcome.changed and warehouse.published_path.exists():
+    if not outcome.changed and models_current and warehouse.published_path.exists():
         warehouse.mark_unchanged(run_id)
     elif not _dbt_in_run(context):
         warehouse.publish(run_id)
