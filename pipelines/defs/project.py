@@ -9,12 +9,10 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from pipelines.warehouse import publish, settings
+from pipelines.warehouse import settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
-# Which database path the last `dbt parse` rendered into the profile (see ensure_manifest).
-_PARSED_FOR = DBT_PROJECT_DIR / "target" / ".parsed_for_database"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -25,26 +23,23 @@ def dbt_executable() -> str:
 
 
 def ensure_manifest() -> Path:
-    """Run `dbt parse` when the manifest is missing or stale, so a fresh clone just works.
+    """Run `dbt parse` when the manifest is missing or older than a model, so a fresh clone just works.
 
-    dbt reuses this parse in every load (dagster-dbt copies its partial_parse.msgpack) only if
-    the profile renders the same: so it parses for the path the loads of this warehouse give dbt.
+    Loads do not reuse this parse: each warehouse's loads keep their own dbt target folder, whose
+    partial parse matches the profile they render (pipelines/defs/assets/dbt.py).
     """
     manifest = dbt_project.manifest_path
-    database = str(publish.dbt_database_path(settings.warehouse_path().resolve()))
     sources = [
         p for p in DBT_PROJECT_DIR.rglob("*") if p.suffix in {".sql", ".yml", ".csv"} and "target" not in p.parts
     ]
     newest = max((p.stat().st_mtime for p in sources), default=0.0)
-    stale = not manifest.exists() or manifest.stat().st_mtime < newest
-    if stale or not _PARSED_FOR.exists() or _PARSED_FOR.read_text() != database:
+    if not manifest.exists() or manifest.stat().st_mtime < newest:
         subprocess.run(
             [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
              "--profiles-dir", str(DBT_PROJECT_DIR)],
             check=True,
             cwd=DBT_PROJECT_DIR,
             # Parsing renders the profile but never opens the database.
-            env={**os.environ, settings.DBT_DATABASE_ENV: database},
+            env={**os.environ, settings.DBT_DATABASE_ENV: ":memory:"},
         )
-        _PARSED_FOR.write_text(database)
     return manifest

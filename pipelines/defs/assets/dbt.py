@@ -1,7 +1,6 @@
 """The dbt models as assets, built on the run's warehouse copy, which is then published."""
 
 
-import hashlib
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -75,12 +74,13 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
 
 
 def _target_path(warehouse: BudgetWarehouse) -> Path:
-    """One dbt target folder per warehouse, reused by each load (one at a time, under the load lock).
+    """dbt's target folder beside the warehouse, reused by each of its loads (one at a time).
 
-    dagster-dbt would make a new folder per run, which grows without end under a nightly schedule.
+    dagster-dbt would make a new folder per run under dbt_project/, which grows without end under
+    a nightly schedule, and would start each run from the project's parse, rendered for another
+    database path. Here dbt finds its own partial parse of the last load and skips parsing.
     """
-    digest = hashlib.sha256(str(warehouse.published_path).encode()).hexdigest()[:12]
-    return Path("target") / f"load-{digest}"
+    return warehouse.published_path.parent / f".{warehouse.published_path.stem}.dbt-target"
 
 
 def _export_parquet(context: dg.AssetExecutionContext, warehouse: BudgetWarehouse) -> None:
