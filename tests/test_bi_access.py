@@ -60,3 +60,14 @@ def test_parquet_copies_match_the_marts_row_for_row(seed_warehouse):
             assert copy.types == table.types, mart
             assert sorted(map(repr, copy.fetchall())) == sorted(map(repr, table.fetchall())), mart
     assert not list(parquet_dir.glob(".*")), "a temporary Parquet file was left behind"
+
+
+def test_an_export_removes_the_half_written_copy_of_a_killed_export(seed_warehouse, tmp_path):
+    from pipelines.warehouse import parquet_export
+
+    stale = tmp_path / ".budget_by_project.4242.parquet.partial"
+    stale.write_bytes(b"PAR1 cut short")
+    written = parquet_export.export_marts(seed_warehouse.database, target=tmp_path)
+    assert written["budget_by_project"] == 10
+    assert not stale.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{mart}.parquet" for mart in written)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal
 
-import duckdb
 import pytest
 
 from pipelines.load.discover import discover_raw_files

@@ -61,10 +61,13 @@ def is_current(published: Path) -> bool:
 
 
 def _remove_dropped(target: Path, *, keep: set[str]) -> None:
-    """A mart dropped from the dbt project must not linger as a Parquet file that looks current."""
+    """A mart dropped from the dbt project must not linger as a Parquet file that looks current,
+    nor a half-written copy of a load killed while exporting (exports run under the load lock)."""
     for path in target.glob("*.parquet"):
         if path.stem not in keep:
             path.unlink(missing_ok=True)
+    for path in target.glob(".*.parquet.partial"):
+        path.unlink(missing_ok=True)
 
 
 def _identifier(name: str) -> str:

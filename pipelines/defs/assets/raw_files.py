@@ -3,9 +3,9 @@
 
 import dagster as dg
 
+from pipelines.defs.assets.previews import markdown_table
 from pipelines.defs.resources import BudgetWarehouse
 from pipelines.load.discover import RawFile, discover_raw_files
-from pipelines.defs.assets.previews import markdown_table
 
 
 @dg.asset(
