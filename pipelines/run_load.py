@@ -28,10 +28,11 @@ _DBT_RESULT = re.compile(
 )
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _STAGES = {
-    "ingest__raw_department_files": "discovering files under raw/",
+    "ingest__raw_department_files": "recording the new and changed files (one partition each)",
     "landing_tables": "parsing, validating (pandera) and staging changed files",
     "warehouse_dbt_models": "dbt build: staging views, marts and their tests",
 }
+_DEPARTMENT_TABLES = dg.AssetKey(["landing", "department_tables"])
 _LOG_TAIL_LINES = 30
 # Errors (quarantined files) are listed by the final summary; warnings are shown here, up to this many.
 _MAX_WARNINGS = 10
@@ -46,8 +47,11 @@ def run_load(*, progress: Report | None = None) -> dict:
     if progress is not None:
         progress("loading the Dagster definitions and the dbt manifest")
     from pipelines.defs.definitions import build_definitions
+    from pipelines.defs.load_requests import prepare_in_process_load
+    from pipelines.defs.resources import default_warehouse
 
-    defs = build_definitions()
+    warehouse = default_warehouse()
+    defs = build_definitions(warehouse)
     job = defs.resolve_job_def("load_warehouse")
     run_id = str(uuid.uuid4())
     reporter = _ProgressReporter(progress)
@@ -57,10 +61,14 @@ def run_load(*, progress: Report | None = None) -> dict:
         instance = stack.enter_context(_instance())
         if progress is not None:
             instance.add_event_listener(run_id, reporter)
+        plan, target = prepare_in_process_load(warehouse, instance)
+        if progress is not None:
+            progress(plan.describe())
         stack.enter_context(redirect_stdout(dbt_output))
         result = job.execute_in_process(
             instance=instance,
             run_id=run_id,
+            **target,
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
         )
@@ -131,13 +139,8 @@ class _ProgressReporter:
             self._say("nothing changed under raw/: the marts are current")
 
     def _on_materialization(self, materialization: dg.AssetMaterialization) -> None:
-        layer, name = materialization.asset_key.path[0], materialization.asset_key.path[-1]
-        values = {key: value.value for key, value in materialization.metadata.items()}
-        if layer == "ingest":
-            self._say(
-                f"found {values.get('file_count', '?')} file(s), {values.get('total_bytes', 0):,} bytes"
-            )
-        elif (layer, name) == ("landing", "department_tables"):
+        if materialization.asset_key == _DEPARTMENT_TABLES:
+            values = {key: value.value for key, value in materialization.metadata.items()}
             self._say(
                 f"staged: {values.get('files_loaded', 0)} loaded, {values.get('files_unchanged', 0)} unchanged, "
                 f"{values.get('files_quarantined', 0)} quarantined, {values.get('files_in_conflict', 0)} in conflict"
@@ -163,7 +166,7 @@ def _summary_from_events(result: dg.ExecuteInProcessResult) -> dict:
     metadata: dict = {}
     for event in result.get_asset_materialization_events():
         materialization = event.step_materialization_data.materialization
-        if materialization and materialization.asset_key == dg.AssetKey(["landing", "department_tables"]):
+        if materialization and materialization.asset_key == _DEPARTMENT_TABLES:
             metadata = {k: v.value for k, v in materialization.metadata.items()}
     failed = [
         f"{e.asset_key.to_user_string()}: {e.check_name}"

@@ -99,8 +99,8 @@ def test_default_output_shows_progress_on_stderr_and_a_table_on_stdout(seed_ware
     code, out, err = in_process("--raw-dir", str(seed_warehouse.raw_dir), "--warehouse", str(database))
     assert code == EXIT_OK, err[-3000:]
     progress = err.splitlines()
-    assert any("discovering files under raw/" in line for line in progress), err
-    assert any("found 1 file(s)" in line for line in progress), err
+    assert any("1 file(s) under raw/: 0 new or changed, 0 removed" in line for line in progress), err
+    assert any("parsing, validating (pandera) and staging" in line for line in progress), err
     assert any("nothing changed under raw/" in line for line in progress), err
     assert all(line.startswith("[") for line in progress[1:]), "every progress line shows the elapsed time"
     assert " - dagster - " not in err, "Dagster's own log lines stay out of the way"

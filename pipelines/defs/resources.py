@@ -9,7 +9,7 @@ import dagster as dg
 import duckdb
 from pydantic import PrivateAttr
 
-from pipelines.warehouse import publish, settings
+from pipelines.warehouse import landing, publish, settings
 
 
 class BudgetWarehouse(dg.ConfigurableResource):
@@ -34,6 +34,16 @@ class BudgetWarehouse(dg.ConfigurableResource):
     @property
     def raw_path(self) -> Path:
         return Path(self.raw_dir).resolve()
+
+    def taken_hashes(self) -> dict[str, str]:
+        """What the published warehouse last read of each file; empty before the first load."""
+        if not self.published_path.exists():
+            return {}
+        with duckdb.connect(str(self.published_path), read_only=True) as con:
+            try:
+                return landing.read_taken_hashes(con)
+            except duckdb.CatalogException:
+                return {}  # a file from before the load registry existed: everything is new
 
     def build_path(self, run_id: str) -> Path:
         self._hold_lock(run_id)

@@ -3,12 +3,24 @@
 import dagster as dg
 
 from pipelines.defs.jobs import load_warehouse_job
+from pipelines.defs.load_requests import current_plan, register_partitions, run_request
+from pipelines.defs.resources import BudgetWarehouse
 
-nightly_load_schedule = dg.ScheduleDefinition(
+
+@dg.schedule(
     name="nightly_load",
     job=load_warehouse_job,
     cron_schedule="0 2 * * *",
     execution_timezone="Asia/Shanghai",
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Reconciles the warehouse with raw/ every night.",
+    description=(
+        "Reconciles the warehouse with raw/ every night: registers file partitions, loads new and "
+        "changed files, drops removed ones, and rebuilds the marts if parser or models changed."
+    ),
 )
+def nightly_load_schedule(context: dg.ScheduleEvaluationContext, warehouse: BudgetWarehouse):
+    plan = current_plan(warehouse, context.instance)
+    register_partitions(context.instance, plan)
+    context.log.info(plan.describe())
+    # Always a run, even with nothing new: it is also what catches a crashed sensor or new code.
+    return run_request(plan)

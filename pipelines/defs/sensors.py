@@ -1,4 +1,4 @@
-"""Notice new, changed and removed files under raw/ and request a load."""
+"""Notice new, changed and removed files under raw/, keep one partition per file, request a load."""
 
 
 import hashlib
@@ -6,6 +6,7 @@ import hashlib
 import dagster as dg
 
 from pipelines.defs.jobs import load_warehouse_job
+from pipelines.defs.load_requests import current_plan, partition_requests, run_request
 from pipelines.defs.resources import BudgetWarehouse
 from pipelines.load.discover import discover_raw_files
 
@@ -15,14 +16,24 @@ from pipelines.load.discover import discover_raw_files
     job=load_warehouse_job,
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Requests a load when the set of files under raw/ or their contents change.",
+    description=(
+        "Adds a partition for each new file and removes those of deleted files; requests a load of "
+        "the new and changed files (by SHA-256), or a reconciling load when files were only removed."
+    ),
 )
 def raw_files_changed(context: dg.SensorEvaluationContext, warehouse: BudgetWarehouse):
     files = discover_raw_files(warehouse.raw_path)
+    # The cursor is the set of (path, hash) last acted on: a tick with the same raw/ does nothing,
+    # even while the load it requested is still running.
     fingerprint = hashlib.sha256(
         "\n".join(f"{f.source_path}\t{f.sha256}" for f in files).encode("utf-8")
     ).hexdigest()
     if fingerprint == context.cursor:
-        return dg.SkipReason(f"{len(files)} file(s) under raw/, unchanged since the last load request")
-    context.update_cursor(fingerprint)
-    return dg.RunRequest(run_key=fingerprint)
+        return dg.SkipReason(f"{len(files)} file(s) under raw/, unchanged since the last evaluation")
+    plan = current_plan(warehouse, context.instance)
+    return dg.SensorResult(
+        run_requests=[run_request(plan, run_key=fingerprint)] if plan.has_changes else [],
+        skip_reason=None if plan.has_changes else f"{plan.describe()}: the warehouse has them all",
+        dynamic_partitions_requests=partition_requests(plan),
+        cursor=fingerprint,
+    )

@@ -58,6 +58,11 @@ def read_registry(con: duckdb.DuckDBPyConnection) -> dict[str, RegistryEntry]:
     return {row[0]: RegistryEntry(*row[1:]) for row in rows}
 
 
+def read_taken_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The SHA-256 of the version of each file the last load read, whatever became of it."""
+    return dict(con.execute("select source_path, source_sha256 from landing.raw_files").fetchall())
+
+
 def read_published_identities(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str]]:
     rows = con.execute(
         "select source_path, fiscal_year, department_name from landing.department_tables"

@@ -34,12 +34,17 @@ def seed_raw_dir(root: Path) -> Path:
 def run_load_job(raw_dir: Path, database: Path, dagster_home: Path) -> dg.ExecuteInProcessResult:
     """The same job the CLI and the schedule run, on a throwaway Dagster instance."""
     from pipelines.defs.definitions import build_definitions
+    from pipelines.defs.load_requests import prepare_in_process_load
     from pipelines.defs.resources import BudgetWarehouse
 
     dagster_home.mkdir(parents=True, exist_ok=True)
-    defs = build_definitions(BudgetWarehouse(database=str(database), raw_dir=str(raw_dir)))
+    warehouse = BudgetWarehouse(database=str(database), raw_dir=str(raw_dir))
+    defs = build_definitions(warehouse)
     with dg.instance_for_test(temp_dir=str(dagster_home)) as instance:
-        return defs.resolve_job_def("load_warehouse").execute_in_process(instance=instance, raise_on_error=False)
+        _, target = prepare_in_process_load(warehouse, instance)
+        return defs.resolve_job_def("load_warehouse").execute_in_process(
+            instance=instance, raise_on_error=False, **target
+        )
 
 
 def environment_for(raw_dir: Path, database: Path, dagster_home: Path) -> dict[str, str]:

@@ -9,7 +9,10 @@ import duckdb
 from pipelines.defs.assets.previews import markdown_table
 from pipelines.defs.checks import CHECK_SPECS, check_results
 from pipelines.defs.resources import BudgetWarehouse
-from pipelines.load.discover import RawFile
+from pipelines.defs.assets.file_status import file_observations
+from pipelines.defs.assets.raw_files import RAW_FILES_KEY
+from pipelines.defs.partitions import RAW_FILES
+from pipelines.load.discover import discover_raw_files
 from pipelines.load.stage import StageOutcome, stage_raw_files
 from pipelines.warehouse import fingerprints
 
@@ -34,23 +37,22 @@ _DESCRIPTIONS = {
             kinds={"duckdb", "pandera"},
             owners=["team:data-engineering"],
             description=_DESCRIPTIONS[table],
-            deps=[dg.AssetKey(["ingest", "raw_department_files"])],
+            deps=[RAW_FILES_KEY],
             skippable=True,
         )
         for table, key in LANDING_KEYS.items()
     ],
     check_specs=CHECK_SPECS,
-    ins={"raw_department_files": dg.AssetIn(key=["ingest", "raw_department_files"])},
     can_subset=False,
 )
-def landing_tables(
-    context: dg.AssetExecutionContext, warehouse: BudgetWarehouse, raw_department_files: list[RawFile]
-):
+def landing_tables(context: dg.AssetExecutionContext, warehouse: BudgetWarehouse):
     run_id = context.run.run_id
+    files = discover_raw_files(warehouse.raw_path)
+    context.log.info(f"found {len(files)} table file(s) under {warehouse.raw_path}")
     with warehouse.build_connection(run_id) as con:
         outcome = stage_raw_files(
             con,
-            raw_department_files,
+            files,
             now=datetime.now(UTC),
             progress=_progress_logger(context),
         )
@@ -61,6 +63,8 @@ def landing_tables(
         profiles = {table: _table_profile(con, table) for table in LANDING_KEYS}
         models_current = fingerprints.read(con, fingerprints.MODELS) == fingerprints.model_fingerprint()
     _log_outcome(context, outcome)
+    for observation in file_observations(outcome, context.instance.get_dynamic_partitions(RAW_FILES.name)):
+        context.log_event(observation)
     for table, key in LANDING_KEYS.items():
         metadata = {**_metadata(table, counts[table], outcome), **profiles[table]}
         yield dg.MaterializeResult(asset_key=key, metadata=metadata)

@@ -1,0 +1,26 @@
+"""One Dagster partition per file under raw/, keyed by its path relative to raw/."""
+
+from __future__ import annotations
+
+import hashlib
+
+import dagster as dg
+
+RAW_FILES = dg.DynamicPartitionsDefinition(name="raw_files")
+
+# Dagster refuses these in partition keys (dagster/_core/definitions/partitions/utils/base.py).
+_REFUSED = {"...": "…", "\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v", "\0": "\\0"}
+
+
+def partition_key(source_path: str) -> str:
+    """The file's path as its key; a path Dagster would refuse gets a readable, distinct stand-in.
+
+    A name with a tab, a newline or "..." in it is legal on Linux and must not stop the load, so
+    those characters are shown escaped, and a short hash of the real path keeps the key unique.
+    """
+    if not any(refused in source_path for refused in _REFUSED):
+        return source_path
+    shown = source_path
+    for refused, stand_in in _REFUSED.items():
+        shown = shown.replace(refused, stand_in)
+    return f"{shown} #{hashlib.sha256(source_path.encode('utf-8')).hexdigest()[:8]}"
