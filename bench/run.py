@@ -4,8 +4,9 @@
 
 For each size it generates the departments into OUT/raw-N and measures, each command in its own
 process: a cold `budget-warehouse load` into a fresh warehouse; the same load stage by stage
-(bench.stages); a rerun with nothing changed; a rerun after adding one department; and DuckDB
-alone reading every file's bytes (read_csv, tab-delimited, all varchar). Peak memory is the
+(bench.stages); a rerun with nothing changed; a rerun after adding one department; the cold
+load and the added department again with DAGSTER_HOME set (Dagster keeps its runs and the file
+partitions on disk, as under `make dev`); and DuckDB alone reading every file's bytes (read_csv, tab-delimited, all varchar). Peak memory is the
 largest sum of the resident sets of the command's whole process tree, sampled every 0.1 s.
 The table goes to stdout, every figure to OUT/results.json.
 """
@@ -146,6 +147,13 @@ def _environment() -> dict[str, str]:
     return env
 
 
+def _dagster_home_environment(home: Path) -> dict[str, str]:
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    return {**_environment(), "DAGSTER_HOME": str(home)}
+
+
 def _add_department(raw: Path, seed: int, index: int) -> Path:
     """Department number `index` of the same seed: the N+1st table `bench.generate` would write."""
     department = generate._department(seed, index)
@@ -171,8 +179,8 @@ def bench_size(size: int, out: Path, seed: int) -> tuple[list[Measurement], dict
     env = _environment()
     results: list[Measurement] = []
 
-    def record(scenario: str, command: list[str]) -> str:
-        wall, cpu, peak, code, stdout = measure(command, env=env)
+    def record(scenario: str, command: list[str], run_env: dict[str, str] = env) -> str:
+        wall, cpu, peak, code, stdout = measure(command, env=run_env)
         results.append(Measurement(size, scenario, round(wall, 2), round(cpu, 2), round(peak), code))
         print(f"  {size:>6} {scenario:<28} {wall:7.2f} s  cpu {cpu:7.2f} s  peak {peak:7.0f} MiB", file=sys.stderr)
         return stdout
@@ -185,6 +193,17 @@ def bench_size(size: int, out: Path, seed: int) -> tuple[list[Measurement], dict
     if summary["parsed_files"] != 1:
         raise SystemExit(f"adding {added.name} parsed {summary['parsed_files']} files, not 1")
     added.unlink()
+    # With DAGSTER_HOME the load keeps its runs and file partitions in Dagster's SQLite storage,
+    # as under `make dev`, the sensor and the schedule: that bookkeeping is measured here.
+    home_env, home_warehouse = _dagster_home_environment(out / f"dagster-home-{size}"), out / f"warehouse-{size}-home" / "budget.duckdb"
+    shutil.rmtree(home_warehouse.parent, ignore_errors=True)
+    _check(record("cold load, DAGSTER_HOME", _load(raw, home_warehouse), home_env), "cold load", size)
+    added = _add_department(raw, seed, size)
+    summary = _check(record("one added, DAGSTER_HOME", _load(raw, home_warehouse), home_env), "rerun", size)
+    if summary["parsed_files"] != 1:
+        raise SystemExit(f"adding {added.name} parsed {summary['parsed_files']} files, not 1")
+    added.unlink()
+    shutil.rmtree(home_warehouse.parent, ignore_errors=True)
     stages_out = record(
         "cold load, stage by stage",
         [sys.executable, "-m", "bench.stages", "--raw-dir", str(raw), "--warehouse", str(out / f"stages-{size}.duckdb")],

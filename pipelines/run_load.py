@@ -47,7 +47,7 @@ def run_load(*, progress: Report | None = None) -> dict:
     if progress is not None:
         progress("loading the Dagster definitions and the dbt manifest")
     from pipelines.defs.definitions import build_definitions
-    from pipelines.defs.load_requests import prepare_in_process_load
+    from pipelines.defs.load_requests import describe_run, prepare_in_process_load
     from pipelines.defs.resources import default_warehouse
 
     warehouse = default_warehouse()
@@ -61,9 +61,11 @@ def run_load(*, progress: Report | None = None) -> dict:
         instance = stack.enter_context(_instance())
         if progress is not None:
             instance.add_event_listener(run_id, reporter)
-        plan, target = prepare_in_process_load(warehouse, instance)
+        # File partitions only where they are kept: an in-memory instance is gone after the load.
+        partitioned = _persistent_instance()
+        plan, target = prepare_in_process_load(warehouse, instance, partitioned=partitioned)
         if progress is not None:
-            progress(plan.describe())
+            progress(describe_run(plan, partitioned=partitioned))
         stack.enter_context(redirect_stdout(dbt_output))
         result = job.execute_in_process(
             instance=instance,
@@ -157,9 +159,13 @@ def _instance() -> dg.DagsterInstance:
     In memory because a throwaway SQLite event log costs seconds of commits per load (a run
     plans some 150 events) and nobody reads it afterwards.
     """
-    if os.environ.get("DAGSTER_HOME"):
+    if _persistent_instance():
         return dg.DagsterInstance.get()
     return dg.DagsterInstance.ephemeral()
+
+
+def _persistent_instance() -> bool:
+    return bool(os.environ.get("DAGSTER_HOME"))
 
 
 def _summary_from_events(result: dg.ExecuteInProcessResult) -> dict:

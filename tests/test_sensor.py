@@ -5,6 +5,7 @@ so the test follows a file from the sensor to its partition's materialization an
 """
 
 import dataclasses
+import hashlib
 
 import dagster as dg
 import pytest
@@ -87,13 +88,14 @@ def harness(tmp_path):
 
 
 def test_a_new_file_gets_a_partition_and_a_run_that_loads_it(harness):
-    result, run = harness.tick()
+    _, run = harness.tick()
     assert harness.partitions() == [SEED_KEY]
     assert run.success
-    assert _file_materializations(run)[SEED_KEY]["state"] == "new"
+    assert set(_file_materializations(run)) == {SEED_KEY}
     assert harness.departments() == [(SEED_DEPARTMENT, 10, "2177.86")]
     observation = harness.instance.fetch_observations(FILE_ASSET, limit=1).records[0].asset_observation
     assert (observation.partition, observation.metadata["status"].value) == (SEED_KEY, "loaded")
+    assert observation.metadata["sha256"].value == hashlib.sha256(SEED_PATH.read_bytes()).hexdigest()
 
     skipped, _ = harness.tick()
     assert isinstance(skipped, dg.SkipReason)
@@ -110,10 +112,10 @@ def test_only_new_and_changed_files_are_in_the_run_and_removed_files_leave(harne
     changed = OTHER.with_project("网格化经费", fiscal=OTHER.units[0].projects[0].fiscal)
     write_text(harness.raw / OTHER_KEY, render(changed), newline="\r\n")  # same table, new bytes
     _, run = harness.tick()
-    assert _file_materializations(run)[OTHER_KEY]["state"] == "changed"
+    assert set(_file_materializations(run)) == {OTHER_KEY}
 
     (harness.raw / OTHER_KEY).unlink()
-    result, run = harness.tick()
+    _, run = harness.tick()
     assert harness.partitions() == [SEED_KEY]
     assert run.success and _file_materializations(run) == {}, "a removal-only run records no file"
     assert [name for name, *_ in harness.departments()] == [SEED_DEPARTMENT]
@@ -131,6 +133,23 @@ def test_a_broken_file_shows_its_quarantine_on_its_partition(harness):
     metadata = records[0].asset_observation.metadata
     assert metadata["status"].value == "quarantined"
     assert "broken.txt, line" in metadata["issues"].value
+
+
+def test_while_a_load_runs_the_sensor_waits_and_then_requests_what_changed_meanwhile(harness):
+    from dagster._core.test_utils import create_run_for_test
+
+    harness.tick()
+    running = create_run_for_test(harness.instance, job_name="load_warehouse", status=dg.DagsterRunStatus.STARTED)
+    write_text(harness.raw / OTHER_KEY, render(OTHER))
+    waiting, _ = harness.tick()
+    assert isinstance(waiting, dg.SkipReason) and "running" in waiting.skip_message
+    assert harness.partitions() == [SEED_KEY]
+
+    harness.instance.report_run_failed(running)
+    result, run = harness.tick()
+    assert harness.partitions() == [SEED_KEY, OTHER_KEY]
+    assert result.run_requests[0].partition_key_range == dg.PartitionKeyRange(OTHER_KEY, OTHER_KEY)
+    assert run.success
 
 
 def test_partition_keys_stand_in_for_paths_dagster_would_refuse():

@@ -3,7 +3,7 @@
 import dagster as dg
 
 from pipelines.defs.jobs import load_warehouse_job
-from pipelines.defs.load_requests import current_plan, register_partitions, run_request
+from pipelines.defs.load_requests import current_plan, describe_run, register_partitions, run_request
 from pipelines.defs.resources import BudgetWarehouse
 
 
@@ -21,6 +21,6 @@ from pipelines.defs.resources import BudgetWarehouse
 def nightly_load_schedule(context: dg.ScheduleEvaluationContext, warehouse: BudgetWarehouse):
     plan = current_plan(warehouse, context.instance)
     register_partitions(context.instance, plan)
-    context.log.info(plan.describe())
+    context.log.info(describe_run(plan))
     # Always a run, even with nothing new: it is also what catches a crashed sensor or new code.
     return run_request(plan)

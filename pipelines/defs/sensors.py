@@ -6,7 +6,7 @@ import hashlib
 import dagster as dg
 
 from pipelines.defs.jobs import load_warehouse_job
-from pipelines.defs.load_requests import current_plan, partition_requests, run_request
+from pipelines.defs.load_requests import current_plan, describe_run, partition_requests, run_request
 from pipelines.defs.resources import BudgetWarehouse
 from pipelines.load.discover import discover_raw_files
 
@@ -22,6 +22,10 @@ from pipelines.load.discover import discover_raw_files
     ),
 )
 def raw_files_changed(context: dg.SensorEvaluationContext, warehouse: BudgetWarehouse):
+    if running := _loads_in_flight(context.instance):
+        # A second load would be refused by the load lock and its changes left until the night;
+        # waiting keeps the cursor, so the first tick after this load requests what it missed.
+        return dg.SkipReason(f"{running} load(s) queued or running; raw/ is checked again after them")
     files = discover_raw_files(warehouse.raw_path)
     # The cursor is the set of (path, hash) last acted on: a tick with the same raw/ does nothing,
     # even while the load it requested is still running.
@@ -31,9 +35,22 @@ def raw_files_changed(context: dg.SensorEvaluationContext, warehouse: BudgetWare
     if fingerprint == context.cursor:
         return dg.SkipReason(f"{len(files)} file(s) under raw/, unchanged since the last evaluation")
     plan = current_plan(warehouse, context.instance)
+    context.log.info(describe_run(plan))
     return dg.SensorResult(
         run_requests=[run_request(plan, run_key=fingerprint)] if plan.has_changes else [],
         skip_reason=None if plan.has_changes else f"{plan.describe()}: the warehouse has them all",
         dynamic_partitions_requests=partition_requests(plan),
         cursor=fingerprint,
     )
+
+
+_IN_FLIGHT = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
+
+
+def _loads_in_flight(instance: dg.DagsterInstance) -> int:
+    return instance.get_runs_count(dg.RunsFilter(job_name=load_warehouse_job.name, statuses=_IN_FLIGHT))

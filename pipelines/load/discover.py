@@ -54,20 +54,42 @@ def _is_candidate(path: Path, root: Path) -> bool:
     return path.is_file()
 
 
+# (device, inode, size, mtime, ctime) -> (sha256, size) of files this process has hashed. A load
+# lists raw/ twice (to plan, then to stage) and the sensor every minute; a file whose inode
+# status is unchanged is not read again. Any write changes ctime, which no tool can set back.
+_hashed: dict[tuple[int, ...], tuple[str, int]] = {}
+_MAX_REMEMBERED = 200_000
+
+
 def _describe(path: Path, root: Path) -> RawFile | None:
     try:
-        data = path.read_bytes()
+        status = path.stat()
     except FileNotFoundError:
         return None  # renamed or removed since the walk listed it (a download finishing)
     except OSError:
-        # Unreadable (permissions, I/O): listed with the hash of no bytes, so that parsing it
-        # quarantines it with the OS's reason, and once readable its new hash has it parsed.
-        data = b""
+        status = None
+    key = None if status is None else (
+        status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns
+    )
+    if key is None or (known := _hashed.get(key)) is None:
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError:
+            # Unreadable (permissions, I/O): listed with the hash of no bytes, so that parsing it
+            # quarantines it with the OS's reason, and once readable its new hash has it parsed.
+            data, key = b"", None
+        known = (hashlib.sha256(data).hexdigest(), len(data))
+        if key is not None:
+            if len(_hashed) >= _MAX_REMEMBERED:
+                _hashed.clear()
+            _hashed[key] = known
     return RawFile(
         source_path=_source_path(path, root),
         absolute_path=path,
-        sha256=hashlib.sha256(data).hexdigest(),
-        size_bytes=len(data),
+        sha256=known[0],
+        size_bytes=known[1],
     )
 
 

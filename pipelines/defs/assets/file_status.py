@@ -7,20 +7,28 @@ comes after it, so a person looking at one file sees whether it loaded and, if n
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 
 import dagster as dg
 
 from pipelines.defs.assets.raw_files import RAW_FILES_KEY
 from pipelines.defs.partitions import partition_key
+from pipelines.load.discover import RawFile
 from pipelines.load.stage import StageOutcome
 
 _MAX_ISSUES_SHOWN = 10
 
 
-def file_observations(outcome: StageOutcome, known_keys: Collection[str]) -> Iterator[dg.AssetObservation]:
-    """One observation per file read this run whose partition is registered."""
+def file_observations(
+    outcome: StageOutcome, files: Sequence[RawFile], known_keys: Collection[str], *, limit: int
+) -> Iterator[dg.AssetObservation]:
+    """One observation per file read this run whose partition is registered.
+
+    Beyond `limit` files (a bulk load: each event costs Dagster some 11 ms on SQLite) only the
+    files that did not load are observed; they are the ones a person has to look at.
+    """
     known = set(known_keys)
+    hashes = {f.source_path: f.sha256 for f in files}
     issues = defaultdict(list)
     for issue in outcome.issues:
         issues[issue.source_path].append(issue)
@@ -29,12 +37,18 @@ def file_observations(outcome: StageOutcome, known_keys: Collection[str]) -> Ite
         *((path, "quarantined") for path in outcome.quarantined),
         *((path, "conflict") for path in outcome.conflicted),
     ]
+    if len(statuses) > limit:
+        statuses = [(path, status) for path, status in statuses if status != "loaded"]
     for path, status in statuses:
         key = partition_key(path)
         if key not in known:
             continue  # a load started outside the sensor, schedule and CLI registers no partitions
         found = issues.get(path, [])
-        metadata: dict[str, object] = {"status": status, "issue_count": len(found)}
+        metadata: dict[str, object] = {
+            "status": status,
+            "sha256": hashes.get(path, ""),
+            "issue_count": len(found),
+        }
         if found:
             metadata["issues"] = "\n".join(issue.describe() for issue in found[:_MAX_ISSUES_SHOWN])
         yield dg.AssetObservation(asset_key=RAW_FILES_KEY, partition=key, metadata=metadata)

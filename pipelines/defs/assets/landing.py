@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 import dagster as dg
 import duckdb
 
-from pipelines.defs.assets.previews import markdown_table
-from pipelines.defs.checks import CHECK_SPECS, check_results
-from pipelines.defs.resources import BudgetWarehouse
 from pipelines.defs.assets.file_status import file_observations
+from pipelines.defs.assets.previews import markdown_table
 from pipelines.defs.assets.raw_files import RAW_FILES_KEY
-from pipelines.defs.partitions import RAW_FILES
+from pipelines.defs.checks import CHECK_SPECS, check_results
+from pipelines.defs.partitions import MAX_FILES_PER_PARTITIONED_RUN, RAW_FILES
+from pipelines.defs.resources import BudgetWarehouse
 from pipelines.load.discover import discover_raw_files
 from pipelines.load.stage import StageOutcome, stage_raw_files
 from pipelines.warehouse import fingerprints
@@ -63,7 +63,9 @@ def landing_tables(context: dg.AssetExecutionContext, warehouse: BudgetWarehouse
         profiles = {table: _table_profile(con, table) for table in LANDING_KEYS}
         models_current = fingerprints.read(con, fingerprints.MODELS) == fingerprints.model_fingerprint()
     _log_outcome(context, outcome)
-    for observation in file_observations(outcome, context.instance.get_dynamic_partitions(RAW_FILES.name)):
+    for observation in file_observations(
+        outcome, files, context.instance.get_dynamic_partitions(RAW_FILES.name), limit=MAX_FILES_PER_PARTITIONED_RUN
+    ):
         context.log_event(observation)
     for table, key in LANDING_KEYS.items():
         metadata = {**_metadata(table, counts[table], outcome), **profiles[table]}
