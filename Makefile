@@ -27,10 +27,11 @@ load: venv
 test: venv browser
 	$(BIN)/python -m pytest
 
-## Debian's Chromium and chromedriver, which tests/test_dagster_ui.py drives (nothing is downloaded).
+## Debian's Chromium and chromedriver, which tests/test_dagster_ui.py drives (nothing is downloaded),
+## and Noto CJK so that the file names in its screenshots are readable.
 browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-		($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium chromium-driver)
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && dpkg -s fonts-noto-cjk >/dev/null 2>&1 || \
+		($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium chromium-driver fonts-noto-cjk)
 
 ## dbt docs in dbt_project/target (index.html, catalog.json), built from a copy of the published
 ## warehouse: dbt connects read-write, and the published file is only ever opened read-only.

@@ -2,7 +2,8 @@
 
 Starts `dagster-webserver` on the repository's workspace.yaml against the session's seed warehouse
 and drives Debian's headless Chromium through its chromedriver (`make test` installs both; nothing
-is downloaded). Saves the lineage as docs/img/asset-lineage.png.
+is downloaded). Saves the lineage as docs/img/asset-lineage.png and the file asset's partitions
+as docs/img/file-partitions.png.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ pytestmark = pytest.mark.slow
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 SCREENSHOT = REPO_ROOT / "docs" / "img" / "asset-lineage.png"
+PARTITIONS_SCREENSHOT = REPO_ROOT / "docs" / "img" / "file-partitions.png"
 MARTS = ("budget_by_project", "department_comparison", "indicator_counts_by_category")
 # What feeds the marts, layer by layer: the group boxes and one asset of each layer upstream.
 UPSTREAM = ("raw_department_files", "projects", "indicators", "stg_projects", "stg_indicators")
@@ -164,16 +166,49 @@ def test_asset_graph_shows_the_marts_and_their_lineage(webserver, browser):
         wait.until(
             ec.visibility_of_element_located((By.XPATH, _label(name))), message=f"asset {name} on the graph"
         )
-    for skip in browser.find_elements(By.XPATH, "//button[normalize-space()='Skip']"):
-        skip.click()  # the first-visit "join the community" dialog would cover the graph
-    WebDriverWait(browser, 10).until_not(
-        ec.presence_of_element_located((By.XPATH, "//button[normalize-space()='Skip']"))
-    )
+    _dismiss_welcome_dialog(browser)
     for group in ("ingest", "landing", "staging", "marts"):
         assert browser.find_elements(By.XPATH, _label(group)), f"group {group} is drawn"
     time.sleep(1)  # edges are drawn after the nodes settle
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     assert browser.save_screenshot(str(SCREENSHOT))
+
+
+def test_each_raw_file_is_a_partition_of_the_file_asset(webserver, browser, seed_warehouse):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    [seed_file] = [p for p in seed_warehouse.raw_dir.rglob("*") if p.is_file()]
+    browser.get(f"{webserver}/assets/ingest/raw_department_files?view=partitions")
+    partition = WebDriverWait(browser, _STARTUP_SECONDS).until(
+        ec.element_to_be_clickable((By.XPATH, f"//*[contains(text(), '{seed_file.stem}')]")),
+        message="the seed file's partition is listed",
+    )
+    _dismiss_welcome_dialog(browser)
+    partition.click()
+    # The selected partition's page shows the landing step's observation of the file.
+    WebDriverWait(browser, 30).until(
+        ec.presence_of_element_located((By.XPATH, "//*[normalize-space(text())='loaded']")),
+        message="the partition shows the file's status",
+    )
+    time.sleep(1)
+    assert browser.save_screenshot(str(PARTITIONS_SCREENSHOT))
+
+
+def _dismiss_welcome_dialog(browser) -> None:
+    """Dagster's first-visit "join the community" dialog comes up late and covers the page."""
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    skip = (By.XPATH, "//button[normalize-space()='Skip']")
+    try:
+        WebDriverWait(browser, 5).until(ec.element_to_be_clickable(skip)).click()
+    except TimeoutException:
+        return  # not shown in this browser profile
+    WebDriverWait(browser, 10).until_not(ec.presence_of_element_located(skip))
 
 
 def _latest_metadata(seed: LoadedWarehouse, *path: str) -> dict:

@@ -81,4 +81,4 @@ def test_beyond_the_limit_only_files_that_did_not_load_are_observed():
     ]
     bulk = list(file_observations(outcome, files, keys, limit=2))
     assert [o.partition for o in bulk] == ["2024/c.txt"]
-    assert list(file_observations(outcome, files, ["2024/a.txt"], limit=3))[0].partition == "2024/a.txt"
+    assert next(file_observations(outcome, files, ["2024/a.txt"], limit=3)).partition == "2024/a.txt"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -33,25 +34,45 @@ def discover_raw_files(raw_dir: Path) -> list[RawFile]:
     root = raw_dir.resolve()
     if not root.is_dir():
         raise FileNotFoundError(f"raw directory {raw_dir} does not exist")
-    found: list[RawFile] = []
-    for directory, subdirectories, names in os.walk(root, followlinks=False):
-        subdirectories[:] = sorted(d for d in subdirectories if not d.startswith("."))
-        for name in sorted(names):
-            path = Path(directory) / name
-            if _is_candidate(path, root) and (described := _describe(path, root)) is not None:
-                found.append(described)
+    found = [
+        described
+        for entry in _walk(str(root))
+        if _is_candidate(entry, root) and (described := _describe(entry, root)) is not None
+    ]
     return sorted(found, key=lambda f: f.source_path)
 
 
-def _is_candidate(path: Path, root: Path) -> bool:
-    name = path.name
+def _walk(directory: str) -> Iterator[os.DirEntry]:
+    """Entries below `directory`, hidden folders skipped, symlinked folders not entered.
+
+    scandir's entries carry the file type and one cached stat: listing 10,000 files costs a
+    third of the system calls that Path.is_symlink/is_file/stat would.
+    """
+    try:
+        with os.scandir(directory) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError:
+        return  # an unreadable folder is skipped, as os.walk does
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            if not entry.name.startswith("."):
+                yield from _walk(entry.path)
+        else:
+            yield entry
+
+
+def _is_candidate(entry: os.DirEntry, root: Path) -> bool:
+    name = entry.name
     if name.startswith(".") or name.startswith(_TEMPORARY_PREFIXES):
         return False
-    if name.lower().endswith(_TEMPORARY_SUFFIXES) or path.suffix.lower() not in SUPPORTED_SUFFIXES:
+    if name.lower().endswith(_TEMPORARY_SUFFIXES) or Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
         return False
-    if path.is_symlink() and not path.resolve().is_relative_to(root):
+    if entry.is_symlink() and not Path(entry.path).resolve().is_relative_to(root):
         return False
-    return path.is_file()
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
 
 
 # (device, inode, size, mtime, ctime) -> (sha256, size) of files this process has hashed. A load
@@ -61,9 +82,10 @@ _hashed: dict[tuple[int, ...], tuple[str, int]] = {}
 _MAX_REMEMBERED = 200_000
 
 
-def _describe(path: Path, root: Path) -> RawFile | None:
+def _describe(entry: os.DirEntry, root: Path) -> RawFile | None:
+    path = Path(entry.path)
     try:
-        status = path.stat()
+        status = entry.stat()
     except FileNotFoundError:
         return None  # renamed or removed since the walk listed it (a download finishing)
     except OSError:
