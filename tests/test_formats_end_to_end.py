@@ -29,6 +29,7 @@ from tests.support.tables import (
     seed_spec,
     two_unit_spec,
     write_csv,
+    write_html,
     write_text,
     write_xls,
     write_xlsx,
@@ -85,6 +86,10 @@ FORMS: dict[str, Writer] = {
     ),
     "xlsx padded text": lambda d: write_xlsx(d / "t.xlsx", _padded(SEED_LINES), amounts_as_text=True),
     "xls": lambda d: write_xls(d / "t.xls", SEED_LINES),
+    "xls that is an HTML page, gbk": lambda d: write_html(d / "t.xls", SEED_LINES, encoding="gbk"),
+    "html two-row header, multi-line cells": lambda d: write_html(
+        d / "t.html", _multiline_cells(SEED_LINES), two_row_header=True
+    ),
 }
 
 
@@ -222,6 +227,11 @@ def test_department_line_directly_above_the_header_is_not_the_header(tmp_path: P
 
 def _first_cell_reader(path: Path) -> Callable[[int], str]:
     """The first non-empty cell of a line as the file itself holds it, read without our readers."""
+    if path.read_bytes().lstrip().startswith(b"<"):
+        import lxml.html
+
+        rows = list(lxml.html.document_fromstring(path.read_bytes()).iter("tr"))
+        return lambda row: next(t for c in rows[row - 1] if (t := c.text_content().strip()))
     if path.suffix == ".xlsx":
         sheet = openpyxl.load_workbook(path).active
         return lambda row: next(str(c.value) for c in sheet[row] if c.value not in (None, ""))

@@ -516,7 +516,44 @@ def _unreadable(path: Path) -> TableError:
 
 
 def test_supported_suffixes() -> None:
-    assert {".txt", ".tsv", ".csv", ".xlsx", ".xls"} == SUPPORTED_SUFFIXES
+    assert {".txt", ".tsv", ".csv", ".xlsx", ".xls", ".htm", ".html"} == SUPPORTED_SUFFIXES
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("page.xls", b"<html><body><p>\xe7\xbb\xa9\xe6\x95\x88</p></body></html>", "without a <table>"),
+        ("page.html", b"<!DOCTYPE html><html><body></body></html>", "without a <table>"),
+    ],
+)
+def test_html_without_a_table_is_unreadable(name: str, content: bytes, problem: str, tmp_path: Path) -> None:
+    error = _unreadable(_write(tmp_path / name, content))
+    assert problem in error.message and name in str(error)
+
+
+def test_hostile_html_spans_are_cut_to_the_table() -> None:
+    from pipelines.ingest.readers import read_source_rows_from_bytes
+
+    page = b'<table><tr><td rowspan="99999999" colspan="99999999">x</td><td>y</td></tr><tr><td>z</td></tr></table>'
+    rows = read_source_rows_from_bytes(page, suffix=".html")
+    assert rows[0].cells[0] == "x" and rows[0].cells[-1] == "y" and len(rows[0].cells) == 101
+    assert rows[1].cells[-1] == "z"
+
+
+def test_html_spans_leave_the_covered_cells_empty() -> None:
+    from pipelines.ingest.readers import read_source_rows_from_bytes
+
+    page = (
+        "<table><tr><td colspan=3>绩效目标表</td></tr>"
+        "<tr><td rowspan=2>A</td><td>B</td><td>C</td></tr>"
+        "<tr><td>D</td><td>E<br>F</td></tr></table>"
+    ).encode("gb18030")
+    rows = read_source_rows_from_bytes(page, suffix=".xls")
+    assert [(r.line, r.cells) for r in rows] == [
+        (1, ("绩效目标表",)),
+        (2, ("A", "B", "C")),
+        (3, ("", "D", "E\nF")),
+    ]
 
 
 @pytest.mark.parametrize("name", ["table.pdf", "table.docx", "README"])

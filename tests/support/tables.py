@@ -207,6 +207,34 @@ def write_xls(path: Path, lines: Lines) -> Path:
     return path
 
 
+def write_html(path: Path, lines: Lines, *, encoding: str = "utf-8", two_row_header: bool = False) -> Path:
+    """An HTML page as web systems export it under an .xls name: a meta charset, the title in a
+    cell spanning every column, line breaks in cells as <br>, rows left unclosed."""
+    from html import escape
+
+    def cell(text: str, attributes: str = "") -> str:
+        return f"<td{attributes}>{escape(text).replace(chr(10), '<br>')}</td>"
+
+    charset = {"gbk": "gb2312", "gb18030": "gb18030"}.get(encoding, encoding)
+    rows = []
+    for index, line in enumerate(line for line in lines if any(line)):
+        if index == 0:
+            rows.append(f"<tr>{cell(line[0], f' colspan={len(HEADER)}')}")
+        elif line == HEADER and two_row_header:
+            spans = [cell(HEADER[i], " rowspan=2") for i in (0, 1)]
+            rows.append(f"<tr>{''.join(spans)}{cell('资金来源', ' colspan=3')}{cell(HEADER[5], ' rowspan=2')}{cell(HEADER[6], ' rowspan=2')}")
+            rows.append(f"<tr>{''.join(cell(h) for h in HEADER[2:5])}")
+        else:
+            rows.append(f"<tr>{''.join(cell(c) for c in line)}")
+    page = (
+        f'<html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}"></head>\n'
+        f"<body><table border=1>\n" + "\n".join(rows) + "\n</table></body></html>\n"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(page.encode(encoding))
+    return path
+
+
 def sheet_row_numbers(lines: Lines, *, two_row_header: bool = False) -> dict[int, int]:
     """Which Excel row each non-blank line (by 0-based index in lines) lands on."""
     content = [i for i, line in enumerate(lines) if any(line)]

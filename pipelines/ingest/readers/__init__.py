@@ -13,6 +13,7 @@ from pipelines.ingest.decoding import decode_text
 from pipelines.ingest.errors import IssueCategory, TableError
 from pipelines.ingest.readers.delimited import looks_like_csv, read_delimited
 from pipelines.ingest.readers.excel import read_workbook
+from pipelines.ingest.readers.html import looks_like_html, read_html_table
 from pipelines.ingest.readers.text import read_tab_separated
 from pipelines.ingest.rows import SourceRow
 
@@ -20,7 +21,8 @@ __all__ = ["SUPPORTED_SUFFIXES", "read_source_rows", "read_source_rows_from_byte
 
 _TAB_SEPARATED = frozenset({".txt", ".tsv"})
 _WORKBOOKS = frozenset({".xlsx", ".xls"})
-SUPPORTED_SUFFIXES: frozenset[str] = _TAB_SEPARATED | _WORKBOOKS | {".csv"}
+_WEB_PAGES = frozenset({".htm", ".html"})
+SUPPORTED_SUFFIXES: frozenset[str] = _TAB_SEPARATED | _WORKBOOKS | _WEB_PAGES | {".csv"}
 
 
 def read_source_rows(path: Path) -> list[SourceRow]:
@@ -67,6 +69,8 @@ def _check_suffix(suffix: str, name: str) -> str:
 def _read(data: bytes, suffix: str) -> list[SourceRow]:
     if not data:
         raise TableError(IssueCategory.UNREADABLE, "file is empty")
+    if suffix in _WEB_PAGES or (suffix in _WORKBOOKS and looks_like_html(data)):
+        return read_html_table(data)  # web systems' "Excel" exports are HTML pages
     if suffix in _WORKBOOKS:
         return read_workbook(data)
     text, _encoding = decode_text(data)
