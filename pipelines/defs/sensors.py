@@ -32,16 +32,28 @@ def raw_files_changed(context: dg.SensorEvaluationContext, warehouse: BudgetWare
     fingerprint = hashlib.sha256(
         "\n".join(f"{f.source_path}\t{f.sha256}" for f in files).encode("utf-8")
     ).hexdigest()
-    if fingerprint == context.cursor:
+    requests_made, last_fingerprint = _read_cursor(context.cursor)
+    if fingerprint == last_fingerprint:
         return dg.SkipReason(f"{len(files)} file(s) under raw/, unchanged since the last evaluation")
     plan = current_plan(warehouse, context.instance)
     context.log.info(describe_run(plan))
+    # Dagster never launches a run key twice. raw/ can come back to an earlier state (a file
+    # added, then removed), so the key counts the requests instead of naming the state.
+    run_key = f"{requests_made + 1}:{fingerprint}"
     return dg.SensorResult(
-        run_requests=[run_request(plan, run_key=fingerprint)] if plan.has_changes else [],
+        run_requests=[run_request(plan, run_key=run_key)] if plan.has_changes else [],
         skip_reason=None if plan.has_changes else f"{plan.describe()}: the warehouse has them all",
         dynamic_partitions_requests=partition_requests(plan),
-        cursor=fingerprint,
+        cursor=f"{requests_made + plan.has_changes}:{fingerprint}",
     )
+
+
+def _read_cursor(cursor: str | None) -> tuple[int, str | None]:
+    """(requests made so far, fingerprint of raw/ last acted on) from "N:fingerprint"."""
+    if not cursor:
+        return 0, None
+    count, _, fingerprint = cursor.rpartition(":")
+    return (int(count), fingerprint) if count.isdigit() else (0, fingerprint)
 
 
 _IN_FLIGHT = [
