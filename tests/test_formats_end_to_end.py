@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 
 from pipelines.ingest.decoding import LINE_BREAK, decode_text
-from pipelines.ingest.layout import parse_table
+from pipelines.ingest.layouts.horizontal import parse_table
 from pipelines.ingest.model import DepartmentTable
 from pipelines.ingest.readers import read_source_rows
 from tests.support.paths import SEED_PATH

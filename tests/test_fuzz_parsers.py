@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from pipelines.ingest.errors import TableError
 from pipelines.ingest.indicators import split_indicators
-from pipelines.ingest.layout import parse_table
+from pipelines.ingest.layouts.horizontal import parse_table
 from pipelines.ingest.readers import read_source_rows_from_bytes
 from pipelines.ingest.rows import SourceRow
 from tests.support.paths import SEED_PATH

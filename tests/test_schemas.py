@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 import pytest
 
 from pipelines.ingest.errors import IssueCategory
-from pipelines.ingest.layout import parse_table
+from pipelines.ingest.layouts.horizontal import parse_table
 from pipelines.ingest.readers import read_source_rows
 from pipelines.load.discover import RawFile
 from pipelines.load.frames import build_frames

@@ -5,7 +5,7 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from pipelines.ingest.layout import parse_table
+from pipelines.ingest.layouts.horizontal import parse_table
 from pipelines.ingest.readers import read_source_rows
 from tests.support.paths import SEED_PATH
 from tests.support.seed_expectations import (

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipelines.ingest.errors import TableError
-from pipelines.ingest.layout import parse_table
+from pipelines.ingest.layouts import parse_grids
 from pipelines.ingest.model import DepartmentTable
-from pipelines.ingest.readers import read_source_rows
+from pipelines.ingest.readers import read_grids
 from pipelines.load.discover import RawFile
 from pipelines.load.issues import LoadIssue, Severity
 
@@ -21,8 +21,8 @@ class ParsedFile:
 def parse_raw_file(file: RawFile) -> ParsedFile | LoadIssue:
     """Never raises for bad input: a broken file becomes an error-severity LoadIssue."""
     try:
-        rows = read_source_rows(file.absolute_path)
-        return ParsedFile(file=file, table=parse_table(rows, relative_path=file.relative_path))
+        grids = read_grids(file.absolute_path)
+        return ParsedFile(file=file, table=parse_grids(grids, relative_path=file.relative_path))
     except TableError as error:
         return LoadIssue(
             source_path=file.source_path,

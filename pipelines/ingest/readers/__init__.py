@@ -1,32 +1,68 @@
-"""Any published form of a 项目支出绩效目标表 as a list of SourceRow.
+"""Any published file of a department as grids of cells (pipelines/ingest/rows.py).
 
-Text, CSV and workbooks all come out as SourceRow, so the table parser never sees
-formats or encodings. Every failure to turn bytes into rows is a TableError UNREADABLE
-naming the file.
+One reader per format, chosen by the file's suffix in READERS: a new format is one module and
+one line here. Readers know bytes and cells, never 绩效: which grid is a target table, and in
+which form, is for the layouts (pipelines/ingest/layouts/). Every failure to turn bytes into
+cells is a TableError UNREADABLE naming the file.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from pipelines.ingest.decoding import decode_text
 from pipelines.ingest.errors import IssueCategory, TableError
 from pipelines.ingest.readers.delimited import looks_like_csv, read_delimited
-from pipelines.ingest.readers.excel import read_workbook
-from pipelines.ingest.readers.html import looks_like_html, read_html_table
+from pipelines.ingest.readers.excel import read_workbook_grids
+from pipelines.ingest.readers.html import looks_like_html, read_html_grids
 from pipelines.ingest.readers.text import read_tab_separated
-from pipelines.ingest.rows import SourceRow
+from pipelines.ingest.rows import Grid, SourceRow
 
-__all__ = ["SUPPORTED_SUFFIXES", "read_source_rows", "read_source_rows_from_bytes"]
+__all__ = [
+    "READERS",
+    "SUPPORTED_SUFFIXES",
+    "primary_grid",
+    "read_grids",
+    "read_grids_from_bytes",
+    "read_source_rows",
+    "read_source_rows_from_bytes",
+]
 
-_TAB_SEPARATED = frozenset({".txt", ".tsv"})
-_WORKBOOKS = frozenset({".xlsx", ".xls"})
-_WEB_PAGES = frozenset({".htm", ".html"})
-SUPPORTED_SUFFIXES: frozenset[str] = _TAB_SEPARATED | _WORKBOOKS | _WEB_PAGES | {".csv"}
+Reader = Callable[[bytes], list[Grid]]
+_MARKER = "绩效"  # in the title and header of every form of the target table
 
 
-def read_source_rows(path: Path) -> list[SourceRow]:
-    """The rows of a file, in the format its suffix (any case) names."""
+def _text_grids(data: bytes) -> list[Grid]:
+    text, _encoding = decode_text(data)
+    rows = read_delimited(text) if looks_like_csv(text) else read_tab_separated(text)
+    return [Grid(tuple(rows))]
+
+
+def _csv_grids(data: bytes) -> list[Grid]:
+    text, _encoding = decode_text(data)
+    return [Grid(tuple(read_delimited(text)))]
+
+
+def _workbook_or_page_grids(data: bytes) -> list[Grid]:
+    # Web systems' "Excel" exports are HTML pages under an .xls name.
+    return read_html_grids(data) if looks_like_html(data) else read_workbook_grids(data)
+
+
+READERS: dict[str, Reader] = {
+    ".txt": _text_grids,
+    ".tsv": _text_grids,
+    ".csv": _csv_grids,
+    ".xlsx": _workbook_or_page_grids,
+    ".xls": _workbook_or_page_grids,
+    ".htm": read_html_grids,
+    ".html": read_html_grids,
+}
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset(READERS)
+
+
+def read_grids(path: Path) -> list[Grid]:
+    """The grids of a file, in the format its suffix (any case) names."""
     name = str(path)
     _check_suffix(path.suffix, name)
     try:
@@ -37,43 +73,44 @@ def read_source_rows(path: Path) -> list[SourceRow]:
             f"cannot read file: {exc.strerror or exc}",
             path=name,
         ) from exc
-    return read_source_rows_from_bytes(data, suffix=path.suffix, name=name)
+    return read_grids_from_bytes(data, suffix=path.suffix, name=name)
 
 
-def read_source_rows_from_bytes(
-    data: bytes, *, suffix: str, name: str = "<input>"
-) -> list[SourceRow]:
-    """The rows of file content in memory; suffix ".csv" or "csv" picks the format."""
+def read_grids_from_bytes(data: bytes, *, suffix: str, name: str = "<input>") -> list[Grid]:
+    """The grids of file content in memory; suffix ".csv" or "csv" picks the format."""
     normalised = _check_suffix(suffix, name)
     try:
-        rows = _read(data, normalised)
-        if all(row.is_blank for row in rows):
+        if not data:
+            raise TableError(IssueCategory.UNREADABLE, "file is empty")
+        grids = [grid for grid in READERS[normalised](data) if not grid.is_blank]
+        if not grids:
             raise TableError(IssueCategory.UNREADABLE, "file has only blank lines")
     except TableError as exc:
         raise exc.at(name) from exc.__cause__
-    return rows
+    return grids
+
+
+def primary_grid(grids: list[Grid]) -> Grid:
+    """The grid a person would open first: the first mentioning 绩效, else the first."""
+    return next((grid for grid in grids if grid.mentions(_MARKER)), grids[0])
+
+
+def read_source_rows(path: Path) -> list[SourceRow]:
+    """The rows of a file's primary grid (one-table formats: the file's rows)."""
+    return list(primary_grid(read_grids(path)).rows)
+
+
+def read_source_rows_from_bytes(data: bytes, *, suffix: str, name: str = "<input>") -> list[SourceRow]:
+    return list(primary_grid(read_grids_from_bytes(data, suffix=suffix, name=name)).rows)
 
 
 def _check_suffix(suffix: str, name: str) -> str:
     normalised = "." + suffix.lower().lstrip(".")
-    if normalised not in SUPPORTED_SUFFIXES:
+    if normalised not in READERS:
         raise TableError(
             IssueCategory.UNREADABLE,
             f"unsupported file type {suffix or '(no suffix)'!r}; "
-            f"expected one of {', '.join(sorted(SUPPORTED_SUFFIXES))}",
+            f"expected one of {', '.join(sorted(READERS))}",
             path=name,
         )
     return normalised
-
-
-def _read(data: bytes, suffix: str) -> list[SourceRow]:
-    if not data:
-        raise TableError(IssueCategory.UNREADABLE, "file is empty")
-    if suffix in _WEB_PAGES or (suffix in _WORKBOOKS and looks_like_html(data)):
-        return read_html_table(data)  # web systems' "Excel" exports are HTML pages
-    if suffix in _WORKBOOKS:
-        return read_workbook(data)
-    text, _encoding = decode_text(data)
-    if suffix == ".csv" or looks_like_csv(text):
-        return read_delimited(text)
-    return read_tab_separated(text)

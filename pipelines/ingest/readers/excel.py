@@ -18,20 +18,24 @@ from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
 from pipelines.ingest.errors import IssueCategory, TableError
 from pipelines.ingest.readers.text import to_cells
-from pipelines.ingest.rows import SourceRow
+from pipelines.ingest.rows import Grid, SourceRow
 
-_MARKER = "绩效"  # in the title and header of every 项目支出绩效目标表
 _EXCEL_DIGITS = 15  # Excel keeps and shows at most 15 significant digits
 
 
-def read_workbook(data: bytes) -> list[SourceRow]:
-    """The first visible sheet with data; of several, the first mentioning 绩效."""
-    sheets = [rows for rows in _visible_sheets(data) if not _is_blank(rows)]
+def read_workbook_grids(data: bytes) -> list[Grid]:
+    """Every visible sheet with data, in workbook order: a workbook of per-project forms holds
+    one table per sheet, and the layouts decide which sheets are target tables."""
+    sheets = [
+        Grid(tuple(rows), origin=f"sheet {name}")
+        for name, rows in _visible_sheets(data)
+        if not _is_blank(rows)
+    ]
     if not sheets:
         raise TableError(
             IssueCategory.UNREADABLE, "workbook has no visible sheet with data"
         )
-    return next((rows for rows in sheets if _mentions_marker(rows)), sheets[0])
+    return sheets
 
 
 def cell_text(value: object) -> str:
@@ -51,7 +55,7 @@ def cell_text(value: object) -> str:
             return str(value)
 
 
-def _visible_sheets(data: bytes) -> list[list[SourceRow]]:
+def _visible_sheets(data: bytes) -> list[tuple[str, list[SourceRow]]]:
     # calamine raises CalamineError subclasses for corrupt, encrypted or unknown files,
     # but malformed parts can surface as other exceptions; each means "cannot read".
     try:
@@ -71,7 +75,7 @@ def _visible_sheets(data: bytes) -> list[list[SourceRow]]:
         raise TableError(
             IssueCategory.UNREADABLE, f"cannot read workbook: {reason}"
         ) from exc
-    return [_rows(grid) for grid in grids]
+    return [(name, _rows(grid)) for name, grid in zip(names, grids, strict=True)]
 
 
 def _rows(grid: Sequence[Sequence[object]]) -> list[SourceRow]:
@@ -84,10 +88,6 @@ def _rows(grid: Sequence[Sequence[object]]) -> list[SourceRow]:
 
 def _is_blank(rows: list[SourceRow]) -> bool:
     return all(row.is_blank for row in rows)
-
-
-def _mentions_marker(rows: list[SourceRow]) -> bool:
-    return any(_MARKER in cell for row in rows for cell in row.cells)
 
 
 def _number_text(value: float) -> str:

@@ -17,7 +17,7 @@ import lxml.html
 from pipelines.ingest.decoding import decode_text
 from pipelines.ingest.errors import IssueCategory, TableError
 from pipelines.ingest.readers.text import to_cells
-from pipelines.ingest.rows import SourceRow
+from pipelines.ingest.rows import Grid, SourceRow
 
 _MARKER = "绩效"  # in the title and header of every 项目支出绩效目标表
 # What an HTML export starts with, after a BOM and white space.
@@ -29,8 +29,8 @@ def looks_like_html(data: bytes) -> bool:
     return bool(_HTML_START.match(data[:1024]))
 
 
-def read_html_table(data: bytes) -> list[SourceRow]:
-    """The table mentioning 绩效 (else the largest) of an HTML page, as rows."""
+def read_html_grids(data: bytes) -> list[Grid]:
+    """The tables mentioning 绩效 (else the largest) of an HTML page, in page order."""
     text, _encoding = decode_text(data)
     try:
         document = lxml.html.document_fromstring(text)
@@ -41,8 +41,14 @@ def read_html_table(data: bytes) -> list[SourceRow]:
     if not tables:
         raise TableError(IssueCategory.UNREADABLE, "HTML file without a <table>: not an exported table")
     marked = [t for t in tables if _MARKER in t.text_content()]
-    table = marked[0] if marked else max(tables, key=lambda t: len(t.findall(".//tr")))
-    return [SourceRow(number, to_cells(cells)) for number, cells in enumerate(_grid(table), 1)]
+    chosen = marked or [max(tables, key=lambda t: len(t.findall(".//tr")))]
+    return [
+        Grid(
+            tuple(SourceRow(number, to_cells(cells)) for number, cells in enumerate(_grid(table), 1)),
+            origin=f"table {index}" if len(chosen) > 1 else "",
+        )
+        for index, table in enumerate(chosen, 1)
+    ]
 
 
 def _grid(table) -> list[list[str]]:

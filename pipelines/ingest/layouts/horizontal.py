@@ -1,5 +1,6 @@
-"""From a table's rows to a DepartmentTable: title, 部门名称, header, 合计, units and projects.
+"""The horizontal form (Guangzhou's): one row per project, all indicators packed in one cell.
 
+From a table's rows to a DepartmentTable: title, 部门名称, header, 合计, units and projects.
 Works on SourceRow whatever the file format, so a new format needs only a new reader.
 Columns are found by their header text, not their position, and a header split over two rows
 (资金来源 above 财政拨款/财政专户拨款/其他资金) is joined.
@@ -17,7 +18,7 @@ from pipelines.ingest.errors import IssueCategory, TableError
 from pipelines.ingest.fiscal_year import resolve_fiscal_year
 from pipelines.ingest.indicators import split_indicators
 from pipelines.ingest.model import Amounts, DepartmentTable, FundingUnit, Indicator, Project
-from pipelines.ingest.rows import SourceRow
+from pipelines.ingest.rows import Grid, SourceRow
 
 # Header texts per column; the first is the published name, the others seen variants.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -47,6 +48,19 @@ class _Header:
     columns: dict[str, int]
 
 
+NAME = "horizontal"
+
+
+def detect(grid: Grid) -> bool:
+    """A header row naming 项目名称 and 总计 (on it or the row below) near the top."""
+    content = [row for row in grid.rows if not row.is_blank]
+    return any(_is_header_candidate(content, index) for index in range(min(len(content), 40)))
+
+
+def parse(grid: Grid, *, relative_path: PurePosixPath) -> DepartmentTable:
+    return parse_table(grid.rows, relative_path=relative_path)
+
+
 def parse_table(rows: Sequence[SourceRow], *, relative_path: PurePosixPath) -> DepartmentTable:
     """Raise TableError (without the path; the caller adds it) when the rows are not a target table."""
     content = [row for row in rows if not row.is_blank]
@@ -65,12 +79,10 @@ def parse_table(rows: Sequence[SourceRow], *, relative_path: PurePosixPath) -> D
 
 def _find_header(content: Sequence[SourceRow]) -> _Header:
     for index, row in enumerate(content[:40]):
+        if not _is_header_candidate(content, index):
+            continue
         names = [_compact(cell) for cell in row.cells]
         below = [_compact(cell) for cell in content[index + 1].cells] if index + 1 < len(content) else []
-        # 总计 may sit on the header's second row, under the same 资金来源 band as the sources.
-        has_total = _column_index(names, "total") is not None or _column_index(below, "total") is not None
-        if _column_index(names, "name") is None or not has_total:
-            continue
         columns: dict[str, int] = {}
         two_rows = False
         for column in COLUMNS:
@@ -96,6 +108,14 @@ def _find_header(content: Sequence[SourceRow]) -> _Header:
         "this does not look like a 项目支出绩效目标表",
         line=content[0].line,
     )
+
+
+def _is_header_candidate(content: Sequence[SourceRow], index: int) -> bool:
+    names = [_compact(cell) for cell in content[index].cells]
+    below = [_compact(cell) for cell in content[index + 1].cells] if index + 1 < len(content) else []
+    # 总计 may sit on the header's second row, under the same 资金来源 band as the sources.
+    has_total = _column_index(names, "total") is not None or _column_index(below, "total") is not None
+    return _column_index(names, "name") is not None and has_total
 
 
 def _column_index(names: Sequence[str], column: str) -> int | None:
