@@ -48,7 +48,7 @@ SUFFIX_OPERATORS: dict[str, str] = {
 RANGE_SEPARATORS = "- ~ 〜 — – 至 到".split()
 """Between the two bounds of a range ("90%-95%", "5～10个", "3至5天"); ～ and － fold by NFKC."""
 
-TAILS = frozenset("完成 办结 到位 覆盖 达标 左右 之间 为宜".split())
+TAILS = frozenset("完成 办结 到位 到达 覆盖 达标 左右 之间 为宜".split())
 """Words after the target that do not change it ("100%完成", "在90%-95%之间")."""
 
 NUMERAL_UNITS = frozenset("""
@@ -70,10 +70,11 @@ PER_UNITS = frozenset("""
 
 CHANGE_WORDS = tuple("""
     增长 增加 增幅 增速 提高 提升 下降 降低 减少 缩短 压缩 压减 节约 节省 递增 递减 同比 环比 较 比上年
-    比去年 上年 去年 上一年 基础上 翻番 或 且 及其
+    比去年 上年 去年 上一年 基础上 翻番 或 且 及其 前 后
 """.split())
 """A label with one of these states a change or a second condition, not the level itself:
-"比上年增长5%" and "低于上年5%" are unparsed rather than read as 5%."""
+"比上年增长5%" and "低于上年5%" are unparsed rather than read as 5%. 前/后 make a number a
+rank or a point in time ("前3名", "12月前", "3天后"); they are not read in a unit either."""
 
 _TRAILING = "。;,、"  # after NFKC, which folds ； and ， to ; and ,
 _CN_DIGITS = {"零": 0, "〇": 0, "两": 2} | {c: i for i, c in enumerate("一二三四五六七八九", 1)}
@@ -93,19 +94,35 @@ def _alternation(words: Iterable[str]) -> str:
 _ARABIC = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
 _CHINESE = f"[{_CN_NUMERAL_CHARS}]+|半"
 _NUMBER = rf"(?:百分之)?(?:{_ARABIC}|{_CHINESE})"
-_UNIT = rf"[{_CJK}A-Za-z%‰℃°·Ωμ]*?"
+_UNIT = rf"[{_CJK}A-Za-z%‰℃°·Ωμ()]*?"
 _NOT_LABEL = _CN_NUMERAL_CHARS + "第每不未无非没半"
-_LABEL = rf"[^\W\d_{_NOT_LABEL}]{{1,16}}?"
+# A label may start with a pollutant or a standard's code (PM2.5浓度, CO2排放量): its digits
+# are part of the name, never the target's number.
+_LABEL = rf"(?:[A-Za-z]+[0-9]+(?:\.[0-9]+)?)?[^\W\d_{_NOT_LABEL}]{{1,16}}?"
 _OPERATOR = _alternation(OPERATOR_WORDS)
 _QUANTITY = re.compile(
-    rf"(?:每(?P<per>{_alternation(PER_UNITS)}|[{_CJK}]{{1,6}}?(?= ?(?:{_OPERATOR}|[0-9{_CN_NUMERAL_CHARS}]))))? ?"
-    rf"(?P<label>{_LABEL})?? ?"
+    rf"(?:每(?P<per>{_alternation(PER_UNITS)}|(?:(?!每)[{_CJK}]){{1,6}}?(?= ?(?:{_OPERATOR}|[0-9{_CN_NUMERAL_CHARS}]))))? ?"
+    rf"(?P<label>{_LABEL})??[ :]*"
     rf"(?P<op>{_alternation(OPERATOR_WORDS)})? ?"
     rf"(?P<num>{_NUMBER}) ?(?P<unit>{_UNIT})"
     rf"(?: ?(?P<sep>{_alternation(RANGE_SEPARATORS)}) ?(?P<num2>{_NUMBER}) ?(?P<unit2>{_UNIT}))? ?"
     rf"(?P<suffix>{_alternation(SUFFIX_OPERATORS)})? ?"
     rf"(?P<tail>{_alternation(TAILS)})?"
     rf"(?: ?/ ?(?P<per_after>[{_CJK}A-Za-z·]{{1,8}}))?"
+)
+
+def _words_for(words: dict[str, str], operator: str) -> str:
+    return _alternation(word for word, op in words.items() if op == operator)
+
+
+# "≥90%且≤95%", "90%以上95%以下": a range written as its two bounds.
+_BOUNDS = re.compile(
+    rf"(?P<label>{_LABEL})?? ?"
+    rf"(?:(?:{_words_for(OPERATOR_WORDS, '>=')}) ?(?P<lo>{_NUMBER}) ?(?P<lo_unit>{_UNIT})"
+    rf"|(?P<lo_s>{_NUMBER}) ?(?P<lo_s_unit>{_UNIT}) ?(?:{_words_for(SUFFIX_OPERATORS, '>=')}))"
+    r" ?(?:且|并且|,|、)? ?"
+    rf"(?:(?:{_words_for(OPERATOR_WORDS, '<=')}) ?(?P<hi>{_NUMBER}) ?(?P<hi_unit>{_UNIT})"
+    rf"|(?P<hi_s>{_NUMBER}) ?(?P<hi_s_unit>{_UNIT}) ?(?:{_words_for(SUFFIX_OPERATORS, '<=')}))"
 )
 _BEFORE = r"(?:之前|以前|前)(?:完成)?"
 _END = rf"(?:{_BEFORE}|完成|止|为止)?"
@@ -117,11 +134,13 @@ _DATE = re.compile(
     rf"|(?P<y3>[0-9]{{4}})?年[底末]{_END}"
     r"|(?P<y4>[0-9]{4})?年度?内(?:完成)?"
     r"|(?P<y6>[0-9]{4})年度?完成"
+    r"|(?:(?P<y7>[0-9]{4})年)?第(?P<q>[一二三四1-4])季度(?:末|底)?(?:完成)?"
     r")"
 )
 _CHINESE_NUMBER = re.compile(
     rf"(?:百分之|{_alternation(OPERATOR_WORDS)})[{_CN_NUMERAL_CHARS}半]"
     rf"|(?:{_CHINESE})(?:{_alternation(NUMERAL_UNITS)})"
+    rf"|零(?:{_alternation(CHANGE_WORDS)})"
 )
 _ARABIC_DIGIT = re.compile(r"[0-9]")
 _LETTER = re.compile(rf"[^\W\d_]")
@@ -165,6 +184,8 @@ def parse_target(text: str | None, *, fiscal_year: int | None = None) -> Target:
         return Target(text, "<=", None, None, None, "deadline", deadline)
     if (match := _QUANTITY.fullmatch(cleaned)) is not None and (target := _quantity(text, match)):
         return target
+    if (match := _BOUNDS.fullmatch(cleaned)) is not None and (target := _bounds(text, match)):
+        return target
     if _has_number(cleaned):
         return _unparsed(text)
     return Target(text, None, None, None, None, "qualitative", None)
@@ -172,7 +193,7 @@ def parse_target(text: str | None, *, fiscal_year: int | None = None) -> Target:
 
 def _clean(text: str) -> str:
     """Fold full-width forms (９５％ -> 95%), keep ㎡-like units as words, trim end punctuation."""
-    for written, word in _UNIT_SPELLINGS.items():
+    for written, word in sorted(_UNIT_SPELLINGS.items(), key=lambda item: -len(item[0])):
         text = text.replace(written, word)
     text = unicodedata.normalize("NFKC", text).strip()
     text = _WHITESPACE.sub(" ", text)
@@ -193,11 +214,14 @@ def _unparsed(text: str) -> Target:
 def _deadline(match: re.Match[str], fiscal_year: int | None) -> date | None:
     """The last day the target allows; None when the year is unknown or the date invalid."""
     g = match.groupdict()
-    year_text = g["y1"] or g["y2"] or g["y3"] or g["y4"] or g["y5"] or g["y6"]
+    year_text = g["y1"] or g["y2"] or g["y3"] or g["y4"] or g["y5"] or g["y6"] or g["y7"]
     year = int(year_text) if year_text else fiscal_year
     if year is None:
         return None
     month_text, day_text = g["m1"] or g["m2"] or g["m5"], g["d1"] or g["d2"]
+    if g["q"]:  # 第三季度: the quarter's last month
+        quarter = "一二三四".find(g["q"]) + 1 or int(g["q"])
+        month_text = str(3 * quarter)
     try:
         month = int(month_text) if month_text else 12
         day = int(day_text) if day_text else calendar.monthrange(year, month)[1]
@@ -229,7 +253,9 @@ def _quantity(text: str, match: re.Match[str]) -> Target | None:
         if value >= value_max:
             return _unparsed(text)
     label, op_word, suffix = g["label"] or "", g["op"] or "", g["suffix"] or ""
-    if any(word in label for word in (*CHANGE_WORDS, *OPERATOR_WORDS)):
+    if _label_is_not_a_name(label):
+        return _unparsed(text)
+    if any(when in (unit or "") for when in "前后"):
         return _unparsed(text)
     before, after = OPERATOR_WORDS.get(op_word), SUFFIX_OPERATORS.get(suffix)
     if ranged:
@@ -250,6 +276,31 @@ def _quantity(text: str, match: re.Match[str]) -> Target | None:
     return Target(text, operator, value, unit, per, "quantitative", None, value_max if ranged else None)
 
 
+def _bounds(text: str, match: re.Match[str]) -> Target | None:
+    """A lower bound (>=) and an upper bound (<=) of the same unit: the range between them."""
+    g = match.groupdict()
+    low = _number(g["lo"] or g["lo_s"], g["lo_unit"] if g["lo"] else g["lo_s_unit"])
+    high = _number(g["hi"] or g["hi_s"], g["hi_unit"] if g["hi"] else g["hi_s_unit"])
+    if low is None or high is None:
+        return None
+    if low is _IRREGULAR or high is _IRREGULAR:
+        return _unparsed(text)
+    (value, unit), (value_max, unit_max) = low, high
+    label = g["label"] or ""
+    if unit is not None and unit_max is not None and unit != unit_max:
+        return _unparsed(text)
+    if value >= value_max or _label_is_not_a_name(g["label"] or ""):
+        return _unparsed(text)
+    return Target(text, "between", value, unit or unit_max, None, "quantitative", None, value_max)
+
+
+def _label_is_not_a_name(label: str) -> bool:
+    """A change or a comparison hides in the label ("比上年增长", "低于上年"); single-character
+    operator words (达, 为) are ordinary inside names such as 达标率."""
+    words = (*CHANGE_WORDS, *(word for word in OPERATOR_WORDS if len(word) > 1))
+    return any(word in label for word in words)
+
+
 _IRREGULAR = object()  # a numeral with no single reading, such as 三百五 (350 or 305?)
 
 
@@ -266,6 +317,8 @@ def _number(written: str, unit_text: str) -> tuple[Decimal, str | None] | object
         return Decimal(digits.replace(",", "")), unit
     if not percent and unit is not None and not _known_numeral_unit(unit):
         return None  # 一流, 统一: a word, not a number
+    if percent and digits == "百":
+        return Decimal(100), unit  # 百分之百
     number = Decimal("0.5") if digits == "半" else _chinese_int(digits)
     if number is None:
         return _IRREGULAR
