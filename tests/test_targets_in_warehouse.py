@@ -183,6 +183,8 @@ BREAKS = {
     "percent_target_is_at_most_100": {"annual_value": Decimal(120), "annual_unit": "%"},
     "deadline_target_has_a_date": {"period_kind": "deadline", "period_operator": "<=", "period_value": None,
                                    "period_unit": None, "period_deadline": None},
+    "range_target_has_ordered_bounds": {"annual_operator": "between", "annual_value": Decimal(95),
+                                        "annual_value_max": Decimal(90)},
 }
 
 
