@@ -82,7 +82,7 @@ _CN_SMALL = {"十": 10, "百": 100, "千": 1000}
 _CN_NUMERAL_CHARS = "".join(_CN_DIGITS) + "十百千万亿"
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 # Written forms that NFKC would turn into letters and digits ("m²" -> "m2").
-_UNIT_SPELLINGS = {"㎡": "平方米", "m²": "平方米", "M²": "平方米", "km²": "平方公里", "㎢": "平方公里",
+_UNIT_SPELLINGS = {"㎡": "平方米", "m²": "平方米", "M²": "平方米", "km²": "平方公里", "㎢": "平方公里", "hm²": "公顷",
                    "m³": "立方米", "㎥": "立方米", "㎞": "公里", "㎏": "千克", "℃": "℃"}
 
 
