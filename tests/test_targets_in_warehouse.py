@@ -230,3 +230,41 @@ def test_a_file_of_only_qualitative_targets_passes_although_its_typed_columns_ar
     indicators["annual_kind"] = indicators["period_kind"] = "qualitative"
     result = validate_frames(dataclasses.replace(seed_frames, indicators=indicators))
     assert result.issues == []
+
+
+# Each seed unit's family and base, from the seed unit_conversions: % stays %, 次 and 件 count.
+SEED_UNIT_FAMILIES = {"%": ("percent", "%"), "次": ("count", "次"), "件": ("count", "件"), None: (None, None)}
+
+
+@pytest.mark.slow
+def test_every_seed_target_has_its_unit_family_and_base_value(seed_warehouse):
+    rows = seed_warehouse.query(
+        "select annual_text, annual_value, annual_unit, annual_value_max, annual_unit_family, annual_value_base, "
+        "annual_value_max_base, annual_unit_base, period_text, period_value_max, period_unit_family, "
+        "period_value_base, period_unit_base from marts.indicator_targets"
+    )
+    assert len(rows) == 37
+    for annual_text, value, unit, value_max, family, value_base, max_base, unit_base, *period in rows:
+        assert (family, unit_base) == SEED_UNIT_FAMILIES[unit], annual_text
+        assert value_base == (value if family else None), annual_text  # factor 1 for every seed unit
+        assert (value_max, max_base) == (None, None), annual_text  # the seed states no range
+        period_text, period_max, period_family, period_base, period_unit_base = period
+        assert (period_text, period_max, period_family, period_base, period_unit_base) == (
+            annual_text, None, family, value_base, unit_base)  # the seed's period targets are the annual texts
+
+
+@pytest.mark.slow
+def test_range_and_base_columns_have_the_contract_types(seed_warehouse):
+    rows = seed_warehouse.query(
+        "select table_name, column_name, data_type from information_schema.columns "
+        "where (table_schema, table_name) in (('marts', 'indicator_targets'), ('landing', 'indicators'), "
+        "('marts', 'target_quality'))"
+    )
+    types = {(table, column): kind for table, column, kind in rows}
+    for side in ("annual", "period"):
+        assert types[("indicators", f"{side}_value_max")] == "DOUBLE"
+        for column in ("value_max", "value_base", "value_max_base"):
+            assert types[("indicator_targets", f"{side}_{column}")] == "DOUBLE"
+        for column in ("unit_family", "unit_base"):
+            assert types[("indicator_targets", f"{side}_{column}")] == "VARCHAR"
+    assert types[("target_quality", "unknown_units")] == "VARCHAR[]"
