@@ -170,3 +170,14 @@ def test_a_unit_the_seed_lacks_is_a_finding_of_its_project(two_departments):
         ("绿化养护经费", [], []),
         ("道路保洁经费", ["个街道"], ["no benefit indicator", "unit outside unit_conversions"]),
     ]
+
+
+@pytest.mark.slow
+def test_the_dbt_test_on_unknown_units_warns_without_stopping_the_load(two_departments, seed_warehouse):
+    def unit_checks(load: LoadedWarehouse) -> list:
+        return [e for e in load.result.get_asset_check_evaluations()
+                if e.check_name == "assert_target_units_are_in_unit_conversions"]
+
+    (warned,) = unit_checks(two_departments)  # 个街道 is not in the seed
+    assert not warned.passed and warned.severity.value == "WARN"
+    assert [e.passed for e in unit_checks(seed_warehouse)] == [True]
