@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import calendar
+import csv
+import re
 import unicodedata
 from datetime import date
 from decimal import Decimal
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-
-import csv
-import re
 
 from pipelines.ingest.targets import (
     KINDS,

@@ -143,7 +143,7 @@ _CHINESE_NUMBER = re.compile(
     rf"|零(?:{_alternation(CHANGE_WORDS)})"
 )
 _ARABIC_DIGIT = re.compile(r"[0-9]")
-_LETTER = re.compile(rf"[^\W\d_]")
+_LETTER = re.compile(r"[^\W\d_]")
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -255,7 +255,7 @@ def _quantity(text: str, match: re.Match[str]) -> Target | None:
     label, op_word, suffix = g["label"] or "", g["op"] or "", g["suffix"] or ""
     if _label_is_not_a_name(label):
         return _unparsed(text)
-    if any(when in (unit or "") for when in "前后"):
+    if _is_not_an_amount(unit, value, value_max if ranged else None):
         return _unparsed(text)
     before, after = OPERATOR_WORDS.get(op_word), SUFFIX_OPERATORS.get(suffix)
     if ranged:
@@ -270,8 +270,6 @@ def _quantity(text: str, match: re.Match[str]) -> Target | None:
         operator = before or after or "="
     if g["per"] and g["per_after"]:
         return _unparsed(text)
-    if unit is not None and unit.startswith("年") and _looks_like_year(value, value_max if ranged else None):
-        return _unparsed(text)  # "2024年" names a year, not a count of years
     per = g["per"] or g["per_after"]
     return Target(text, operator, value, unit, per, "quantitative", None, value_max if ranged else None)
 
@@ -286,12 +284,12 @@ def _bounds(text: str, match: re.Match[str]) -> Target | None:
     if low is _IRREGULAR or high is _IRREGULAR:
         return _unparsed(text)
     (value, unit), (value_max, unit_max) = low, high
-    label = g["label"] or ""
     if unit is not None and unit_max is not None and unit != unit_max:
         return _unparsed(text)
-    if value >= value_max or _label_is_not_a_name(g["label"] or ""):
+    unit = unit or unit_max
+    if value >= value_max or _label_is_not_a_name(g["label"] or "") or _is_not_an_amount(unit, value, value_max):
         return _unparsed(text)
-    return Target(text, "between", value, unit or unit_max, None, "quantitative", None, value_max)
+    return Target(text, "between", value, unit, None, "quantitative", None, value_max)
 
 
 def _label_is_not_a_name(label: str) -> bool:
@@ -329,8 +327,15 @@ def _known_numeral_unit(unit: str) -> bool:
     return unit in NUMERAL_UNITS or any(unit.startswith(u) for u in ("个", "余"))
 
 
-def _looks_like_year(value: Decimal, value_max: Decimal | None) -> bool:
-    return any(v is not None and 1900 <= v <= 2100 and v == v.to_integral() for v in (value, value_max))
+def _is_not_an_amount(unit: str | None, value: Decimal, value_max: Decimal | None) -> bool:
+    """"2024年" names a year, not a count of years; "12月前", "3天后" a point in time."""
+    if unit is None:
+        return False
+    if any(when in unit for when in "前后"):
+        return True
+    return unit.startswith("年") and any(
+        v is not None and 1900 <= v <= 2100 and v == v.to_integral() for v in (value, value_max)
+    )
 
 
 def _chinese_int(numeral: str) -> int | None:
