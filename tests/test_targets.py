@@ -104,6 +104,10 @@ QUANTITATIVE = [
     ("零事故", "=", D("0"), "事故", None),
     ("每季度开展1次", "=", D("1"), "次", "季度"),
     ("每个项目1次", "=", D("1"), "次", "个项目"),
+    ("巡查频次每天2次", "=", D("2"), "次", "天"),
+    ("1小时内响应", "<=", D("1"), "小时", None),
+    ("生活垃圾无害化处理率100%", "=", D("100"), "%", None),
+    ("成本节约率≥5%", ">=", D("5"), "%", None),
     # Whitespace and trailing punctuation around the target.
     ("  ≥95%；", ">=", D("95"), "%", None),
     ("\u3000100%。", "=", D("100"), "%", None),
@@ -150,7 +154,7 @@ def test_range(text: str, low: Decimal, high: Decimal, unit: str, per: str | Non
      "及时、准确", "有效提高。", " 合格；", "规范，",
      # No word list: any text without a number is qualitative.
      "有效减轻", "有所减轻", "持续巩固", "逐步健全", "更加浓厚", "有效遏制", "有效保障", "详见附件",
-     "按合同约定", "是否", "提高群众满意度", "全年", "一流", "统一规范", "十四五规划落实", "无"],
+     "按合同约定", "是否", "提高群众满意度", "全年", "一流", "统一规范", "十四五规划落实", "无", "一类"],
 )
 def test_qualitative(text: str) -> None:
     assert parse_target(text) == Target(text, None, None, None, None, "qualitative", None)
@@ -212,6 +216,9 @@ def test_explicit_year_wins_over_fiscal_year() -> None:
         ("百分之90次", 2024),
         ("2024-2025年", 2024),  # years, not a count of years
         ("12月前", 2024),  # before December, or by its end?
+        ("6-8月", 2024),  # June to August, or 6 to 8 months?
+        ("6月", 2024),
+        ("1小时内响应并处置完毕", 2024),  # a second clause after 内
         ("—", 2024),  # a placeholder
         ("/", 2024),
         ("超过90%以上", 2024),  # > and >= disagree

@@ -48,13 +48,13 @@ SUFFIX_OPERATORS: dict[str, str] = {
 RANGE_SEPARATORS = "- ~ 〜 — – 至 到".split()
 """Between the two bounds of a range ("90%-95%", "5～10个", "3至5天"); ～ and － fold by NFKC."""
 
-TAILS = frozenset("完成 办结 到位 到达 覆盖 达标 左右 之间 为宜".split())
-"""Words after the target that do not change it ("100%完成", "在90%-95%之间")."""
+TAILS = frozenset("完成 办结 到位 到达 到达现场 到场 响应 回复 处置 处理 修复 覆盖 达标 左右 之间 为宜".split())
+"""Words after the target that do not change it ("100%完成", "在90%-95%之间", "2小时内响应")."""
 
 NUMERAL_UNITS = frozenset("""
     % ‰ 次 件 个 人次 人 场 天 日 工作日 个工作日 小时 分钟 秒 万元 元 亿元 千元 台 套 户 户次
     项 家 篇 期 份 平方米 平方公里 公顷 立方米 米 千米 公里 年 个月 月 周 季度 批 座 条 册 张
-    所 类 名 宗 部 处 辆 吨 公斤 千克 亩 万人次 万人 株 头 只 本 门 课时 学时 分 倍 个百分点
+    所 名 宗 部 处 辆 吨 公斤 千克 亩 万人次 万人 株 头 只 本 门 课时 学时 分 倍 个百分点
     轮 遍 趟 棵 间 幢 栋 起 例 单 份次 班 期次 组 支 队 届 季 节 章
     事故 投诉 差错 伤亡 死亡 失误 违规 违纪 延误 发生 案件 缺陷 事件 污染 感染
 """.split())
@@ -95,13 +95,13 @@ _ARABIC = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
 _CHINESE = f"[{_CN_NUMERAL_CHARS}]+|半"
 _NUMBER = rf"(?:百分之)?(?:{_ARABIC}|{_CHINESE})"
 _UNIT = rf"[{_CJK}A-Za-z%‰℃°·Ωμ()]*?"
-_NOT_LABEL = _CN_NUMERAL_CHARS + "第每不未无非没半"
+_NOT_LABEL = _CN_NUMERAL_CHARS + "第每不未非没半"
 # A label may start with a pollutant or a standard's code (PM2.5浓度, CO2排放量): its digits
 # are part of the name, never the target's number.
 _LABEL = rf"(?:[A-Za-z]+[0-9]+(?:\.[0-9]+)?)?[^\W\d_{_NOT_LABEL}]{{1,16}}?"
 _OPERATOR = _alternation(OPERATOR_WORDS)
 _QUANTITY = re.compile(
-    rf"(?:每(?P<per>{_alternation(PER_UNITS)}|(?:(?!每)[{_CJK}]){{1,6}}?(?= ?(?:{_OPERATOR}|[0-9{_CN_NUMERAL_CHARS}]))))? ?"
+    rf"(?:(?P<lead>{_LABEL})??每(?P<per>{_alternation(PER_UNITS)}|(?:(?!每)[{_CJK}]){{1,6}}?(?= ?(?:{_OPERATOR}|[0-9{_CN_NUMERAL_CHARS}]))))? ?"
     rf"(?P<label>{_LABEL})??[ :]*"
     rf"(?P<op>{_alternation(OPERATOR_WORDS)})? ?"
     rf"(?P<num>{_NUMBER}) ?(?P<unit>{_UNIT})"
@@ -252,7 +252,7 @@ def _quantity(text: str, match: re.Match[str]) -> Target | None:
             return _unparsed(text)  # "5个-10次": which unit?
         if value >= value_max:
             return _unparsed(text)
-    label, op_word, suffix = g["label"] or "", g["op"] or "", g["suffix"] or ""
+    label, op_word, suffix = (g["lead"] or "") + (g["label"] or ""), g["op"] or "", g["suffix"] or ""
     if _label_is_not_a_name(label):
         return _unparsed(text)
     if _is_not_an_amount(unit, value, value_max if ranged else None):
@@ -295,7 +295,9 @@ def _bounds(text: str, match: re.Match[str]) -> Target | None:
 def _label_is_not_a_name(label: str) -> bool:
     """A change or a comparison hides in the label ("比上年增长", "低于上年"); single-character
     operator words (达, 为) are ordinary inside names such as 达标率."""
-    words = (*CHANGE_WORDS, *(word for word in OPERATOR_WORDS if len(word) > 1))
+    words = tuple(word for word in OPERATOR_WORDS if len(word) > 1)
+    if not label.endswith("率"):  # 节约率, 下降率: the rate is the level
+        words += CHANGE_WORDS
     return any(word in label for word in words)
 
 
@@ -328,10 +330,11 @@ def _known_numeral_unit(unit: str) -> bool:
 
 
 def _is_not_an_amount(unit: str | None, value: Decimal, value_max: Decimal | None) -> bool:
-    """"2024年" names a year, not a count of years; "12月前", "3天后" a point in time."""
+    """"2024年" names a year, not a count of years; "12月前", "3天后" a point in time; "6-8月" may
+    be June to August; "1小时内响应到场" hides a second clause after 内."""
     if unit is None:
         return False
-    if any(when in unit for when in "前后"):
+    if any(when in unit for when in "前后") or unit == "月" or any(w in unit for w in ("内", "以上", "以下")):
         return True
     return unit.startswith("年") and any(
         v is not None and 1900 <= v <= 2100 and v == v.to_integral() for v in (value, value_max)
