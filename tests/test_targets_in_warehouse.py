@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal
 
+import duckdb
 import pytest
 
 from pipelines.load.discover import discover_raw_files
@@ -16,6 +17,7 @@ from pipelines.load.frames import TARGET_COLUMNS, StagingFrames, build_frames
 from pipelines.load.issues import Severity
 from pipelines.load.parse import parse_raw_file
 from pipelines.load.validate import validate_frames
+from pipelines.warehouse.landing import ensure_landing_schema
 from schemas import TARGET_RULES, WARNING_CHECKS
 from tests.support.loads import seed_raw_dir
 from tests.support.seed_expectations import SEED_DEPARTMENT, SEED_INDICATORS, SEED_UNIT
@@ -268,3 +270,16 @@ def test_range_and_base_columns_have_the_contract_types(seed_warehouse):
         for column in ("unit_family", "unit_base"):
             assert types[("indicator_targets", f"{side}_{column}")] == "VARCHAR"
     assert types[("target_quality", "unknown_units")] == "VARCHAR[]"
+
+
+def test_a_warehouse_from_before_ranges_gains_the_upper_bound_columns(tmp_path):
+    with duckdb.connect(str(tmp_path / "old.duckdb")) as con:
+        ensure_landing_schema(con)
+        con.execute("alter table landing.indicators drop column annual_value_max")
+        con.execute("alter table landing.indicators drop column period_value_max")
+        ensure_landing_schema(con)  # what the next load runs first
+        types = dict(con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'landing' and table_name = 'indicators' and column_name like '%value_max'"
+        ).fetchall())
+    assert types == {"annual_value_max": "DOUBLE", "period_value_max": "DOUBLE"}
