@@ -21,6 +21,7 @@ TARGET_RULES: dict[str, str] = {
     "target_value_is_not_negative": "a target's value is negative",
     "percent_target_is_at_most_100": "a percent target is above 100%",
     "deadline_target_has_a_date": "a deadline target has no date",
+    "range_target_has_ordered_bounds": "a range target (between) lacks a bound or its bounds are not in order",
 }
 
 
@@ -71,7 +72,10 @@ class IndicatorSchema(Provenance):
     def percent_target_is_at_most_100(cls, df: pd.DataFrame) -> pd.Series:
         def rule(d: pd.DataFrame, side: str) -> pd.Series:
             percent = d[f"{side}_unit"].eq("%").fillna(False).astype(bool)
-            return ~percent | d[f"{side}_value"].map(lambda v: pd.isna(v) or v <= 100)
+            within = d[f"{side}_value"].map(lambda v: pd.isna(v) or v <= 100)
+            if f"{side}_value_max" in d:
+                within &= d[f"{side}_value_max"].map(lambda v: pd.isna(v) or v <= 100)
+            return ~percent | within
 
         return _on_both_sides(df, rule)
 
@@ -81,6 +85,20 @@ class IndicatorSchema(Provenance):
         return _on_both_sides(
             df, lambda d, side: d[f"{side}_kind"].ne("deadline") | d[f"{side}_deadline"].notna()
         )
+
+    @pa.dataframe_check(name="range_target_has_ordered_bounds")
+    @classmethod
+    def range_target_has_ordered_bounds(cls, df: pd.DataFrame) -> pd.Series:
+        def rule(d: pd.DataFrame, side: str) -> pd.Series:
+            upper = d[f"{side}_value_max"] if f"{side}_value_max" in d else pd.Series(None, index=d.index)
+            ranged = d[f"{side}_operator"].eq("between").fillna(False).astype(bool)
+            ordered = [
+                pd.notna(low) and pd.notna(high) and low < high
+                for low, high in zip(d[f"{side}_value"], upper, strict=True)
+            ]
+            return (~ranged & upper.isna()) | (ranged & pd.Series(ordered, index=d.index))
+
+        return _on_both_sides(df, rule)
 
     class Config:
         strict = False

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal
 
+import duckdb
 import pytest
 
 from pipelines.load.discover import discover_raw_files
@@ -16,6 +17,7 @@ from pipelines.load.frames import TARGET_COLUMNS, StagingFrames, build_frames
 from pipelines.load.issues import Severity
 from pipelines.load.parse import parse_raw_file
 from pipelines.load.validate import validate_frames
+from pipelines.warehouse.landing import ensure_landing_schema
 from schemas import TARGET_RULES, WARNING_CHECKS
 from tests.support.loads import seed_raw_dir
 from tests.support.seed_expectations import SEED_DEPARTMENT, SEED_INDICATORS, SEED_UNIT
@@ -183,6 +185,8 @@ BREAKS = {
     "percent_target_is_at_most_100": {"annual_value": Decimal(120), "annual_unit": "%"},
     "deadline_target_has_a_date": {"period_kind": "deadline", "period_operator": "<=", "period_value": None,
                                    "period_unit": None, "period_deadline": None},
+    "range_target_has_ordered_bounds": {"annual_operator": "between", "annual_value": Decimal(95),
+                                        "annual_value_max": Decimal(90)},
 }
 
 
@@ -228,3 +232,54 @@ def test_a_file_of_only_qualitative_targets_passes_although_its_typed_columns_ar
     indicators["annual_kind"] = indicators["period_kind"] = "qualitative"
     result = validate_frames(dataclasses.replace(seed_frames, indicators=indicators))
     assert result.issues == []
+
+
+# Each seed unit's family and base, from the seed unit_conversions: % stays %, 次 and 件 count.
+SEED_UNIT_FAMILIES = {"%": ("percent", "%"), "次": ("count", "次"), "件": ("count", "件"), None: (None, None)}
+
+
+@pytest.mark.slow
+def test_every_seed_target_has_its_unit_family_and_base_value(seed_warehouse):
+    rows = seed_warehouse.query(
+        "select annual_text, annual_value, annual_unit, annual_value_max, annual_unit_family, annual_value_base, "
+        "annual_value_max_base, annual_unit_base, period_text, period_value_max, period_unit_family, "
+        "period_value_base, period_unit_base from marts.indicator_targets"
+    )
+    assert len(rows) == 37
+    for annual_text, value, unit, value_max, family, value_base, max_base, unit_base, *period in rows:
+        assert (family, unit_base) == SEED_UNIT_FAMILIES[unit], annual_text
+        assert value_base == (value if family else None), annual_text  # factor 1 for every seed unit
+        assert (value_max, max_base) == (None, None), annual_text  # the seed states no range
+        period_text, period_max, period_family, period_base, period_unit_base = period
+        assert (period_text, period_max, period_family, period_base, period_unit_base) == (
+            annual_text, None, family, value_base, unit_base)  # the seed's period targets are the annual texts
+
+
+@pytest.mark.slow
+def test_range_and_base_columns_have_the_contract_types(seed_warehouse):
+    rows = seed_warehouse.query(
+        "select table_name, column_name, data_type from information_schema.columns "
+        "where (table_schema, table_name) in (('marts', 'indicator_targets'), ('landing', 'indicators'), "
+        "('marts', 'target_quality'))"
+    )
+    types = {(table, column): kind for table, column, kind in rows}
+    for side in ("annual", "period"):
+        assert types[("indicators", f"{side}_value_max")] == "DOUBLE"
+        for column in ("value_max", "value_base", "value_max_base"):
+            assert types[("indicator_targets", f"{side}_{column}")] == "DOUBLE"
+        for column in ("unit_family", "unit_base"):
+            assert types[("indicator_targets", f"{side}_{column}")] == "VARCHAR"
+    assert types[("target_quality", "unknown_units")] == "VARCHAR[]"
+
+
+def test_a_warehouse_from_before_ranges_gains_the_upper_bound_columns(tmp_path):
+    with duckdb.connect(str(tmp_path / "old.duckdb")) as con:
+        ensure_landing_schema(con)
+        con.execute("alter table landing.indicators drop column annual_value_max")
+        con.execute("alter table landing.indicators drop column period_value_max")
+        ensure_landing_schema(con)  # what the next load runs first
+        types = dict(con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'landing' and table_name = 'indicators' and column_name like '%value_max'"
+        ).fetchall())
+    assert types == {"annual_value_max": "DOUBLE", "period_value_max": "DOUBLE"}

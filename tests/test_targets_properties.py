@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import calendar
+import csv
+import re
 import unicodedata
 from datetime import date
 from decimal import Decimal
@@ -12,17 +14,15 @@ from hypothesis import strategies as st
 
 from pipelines.ingest.targets import (
     KINDS,
+    NUMERAL_UNITS,
     OPERATOR_WORDS,
     OPERATORS,
     PER_UNITS,
-    QUALITATIVE_ADVERBS,
-    QUALITATIVE_VERBS,
-    QUALITATIVE_WORDS,
     SUFFIX_OPERATORS,
-    UNITS,
     Target,
     parse_target,
 )
+from tests.support.paths import REPO_ROOT
 
 # Deterministic in CI: same examples every run, nothing written to .hypothesis/.
 SETTINGS = settings(max_examples=200, deadline=None, derandomize=True, database=None)
@@ -35,15 +35,17 @@ PREFIX_FAMILIES = {
     "<": ["<", "＜", "低于", "小于", "少于"],
     "=": ["=", "＝", "等于"],
 }
-SUFFIX_FAMILIES = {">=": ["以上"], "<=": ["以内", "以下"]}
-SPEC_UNITS = """
-    % ‰ 次 件 个 人次 人 场 天 日 工作日 小时 分钟 万元 元 台 套 户 项 家 篇 期 份 平方米 公里
-    年 月 批 座 条 册 张 所 类 名 宗 部 处 辆 吨 亩 万人次
-""".split()
-SPEC_PERS = ["年", "月", "季度", "人", "次", "天", "周", "户"]
+SUFFIX_FAMILIES = {">=": ["以上", "及以上"], "<=": ["以内", "以下", "内"]}
+RANGE_SEPARATORS = ["-", "－", "~", "～", "〜", "至", "到", "—"]
+SEED_UNITS = [row["unit"] for row in csv.DictReader(
+    (REPO_ROOT / "dbt_project" / "seeds" / "unit_conversions.csv").open(encoding="utf-8"))]
+# Units are open: whatever the seed knows, and nouns it does not ("个街道", "张床位").
+OPEN_UNITS = sorted({*SEED_UNITS, "个街道", "张床位", "所学校", "辆车", "个点位", "台(套)", "微克"})
+SPEC_PERS = ["年", "月", "季度", "人", "次", "天", "周", "户", "个项目", "两周"]
 WHITESPACE = ["", " ", "\u3000", "\xa0", "\t"]
 TRAILING = ["", "。", "；", ";"]
 CN_DIGITS = "零一二三四五六七八九"
+CN_NUMERALS = set(CN_DIGITS + "〇两十百千万亿半")
 FULL_WIDTH = str.maketrans("0123456789.%", "０１２３４５６７８９．％")
 
 
@@ -53,39 +55,55 @@ def test_grammar_words_are_known_to_the_module() -> None:
             assert OPERATOR_WORDS[unicodedata.normalize("NFKC", word)] == operator
     for operator, words in SUFFIX_FAMILIES.items():
         assert all(SUFFIX_OPERATORS[word] == operator for word in words)
-    assert set(SPEC_UNITS) <= UNITS
-    assert set(SPEC_PERS) <= PER_UNITS
+    assert {"年", "月", "季度", "人", "次", "天", "周", "户"} <= PER_UNITS
 
 
-def chinese(number: int, *, leading_two: str, explicit_one: bool) -> str:
-    """0-999 in Chinese numerals: 十二, 一十二, 二十, 两百, 一百零五, 一百一十."""
-    def digit(d: int, *, lead: bool) -> str:
-        return leading_two if d == 2 and lead else CN_DIGITS[d]
+def test_every_unit_a_chinese_numeral_may_precede_compares_through_the_seed() -> None:
+    """Units after 三, 两 … are a short list (一流 is a word); each has a family in the seed."""
+    assert NUMERAL_UNITS <= set(SEED_UNITS)
 
-    if number < 10:
-        return digit(number, lead=True)
-    hundreds, rest = divmod(number, 100)
-    tens, ones = divmod(rest, 10)
-    if not hundreds:
-        head = ("一" if explicit_one else "") if tens == 1 else digit(tens, lead=False)
-        return head + "十" + (CN_DIGITS[ones] if ones else "")
-    text = digit(hundreds, lead=True) + "百"
-    if rest == 0:
-        return text
-    if tens == 0:
-        return text + "零" + CN_DIGITS[ones]
-    return text + CN_DIGITS[tens] + "十" + (CN_DIGITS[ones] if ones else "")
+
+def _section(number: int, *, leading_two: str, explicit_one: bool, lead: bool) -> str:
+    """1-9999 with 千, 百, 十 and 零 where a place is skipped."""
+    text, skipped = "", False
+    for place, name in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = number // place % 10
+        if digit == 0:
+            skipped = bool(text)
+            continue
+        if skipped:
+            text += "零"
+            skipped = False
+        if place == 10 and digit == 1 and not text and lead and not explicit_one:
+            text += "十"
+            continue
+        two = leading_two if place >= 100 or (place == 1 and not text) else "二"
+        text += (two if digit == 2 else CN_DIGITS[digit]) + name
+    return text
+
+
+def chinese(number: int, *, leading_two: str = "二", explicit_one: bool = False) -> str:
+    """0 … 99,999,999 as departments write it: 十二, 一十二, 两百, 一百零五, 三万, 一万零五百."""
+    if number == 0:
+        return "零"
+    high, low = divmod(number, 10_000)
+    if not high:
+        return _section(low, leading_two=leading_two, explicit_one=explicit_one, lead=True)
+    text = _section(high, leading_two=leading_two, explicit_one=explicit_one, lead=True) + "万"
+    if low:
+        text += ("零" if low < 1000 else "") + _section(low, leading_two=leading_two, explicit_one=True, lead=False)
+    return text
 
 
 @st.composite
-def numbers(draw: st.DrawFn) -> tuple[Decimal, str]:
-    """A value and one way a table writes it."""
-    style = draw(st.sampled_from(["plain", "thousands", "decimal", "chinese"]))
+def numbers(draw: st.DrawFn, *, chinese_allowed: bool = True) -> tuple[Decimal, str, bool]:
+    """A value, one way a table writes it, and whether that way is Chinese numerals."""
+    styles = ["plain", "thousands", "decimal"] + (["chinese"] if chinese_allowed else [])
+    style = draw(st.sampled_from(styles))
     if style == "chinese":
-        value = draw(st.integers(0, 999))
+        value = draw(st.integers(0, 999) | st.integers(0, 99_999_999))
         two, explicit_one = draw(st.sampled_from("二两")), draw(st.booleans())
-        text = chinese(value, leading_two=two, explicit_one=explicit_one)
-        return Decimal(value), text
+        return Decimal(value), chinese(value, leading_two=two, explicit_one=explicit_one), True
     if style == "decimal":
         value = draw(st.decimals(min_value=0, max_value=10**6, places=draw(st.integers(1, 3))))
         text = format(value, ",f" if draw(st.booleans()) else "f")
@@ -94,33 +112,60 @@ def numbers(draw: st.DrawFn) -> tuple[Decimal, str]:
         text = format(value, ",f" if style == "thousands" else "f")
     if draw(st.booleans()):
         text = text.translate(FULL_WIDTH)
-    return value, text
+    return value, text, False
+
+
+def _unit_for(draw: st.DrawFn, is_chinese: bool) -> str | None:
+    if is_chinese:  # after 三 or 两 only counted units read (一流 is a word); 三万元 is 30000 元
+        units = sorted(u for u in NUMERAL_UNITS if u[0] not in "万亿千百十")
+    else:
+        units = OPEN_UNITS
+    return draw(st.none() | st.sampled_from(units))
+
+
+def _is_a_year(value: Decimal, unit: str | None) -> bool:
+    return unit is not None and unit.startswith("年") and 1900 <= value <= 2100 and value == value.to_integral()
 
 
 @st.composite
-def quantities(draw: st.DrawFn) -> tuple[str, str, Decimal, str | None, str | None]:
-    """(text, operator, value, unit, per) built from the grammar."""
-    value, number = draw(numbers())
-    unit = draw(st.none() | st.sampled_from(SPEC_UNITS))
-    assume(not (unit == "年" and 1900 <= value <= 2100))  # "2024年" is a year: unparsed
-    unit_text = "" if unit is None else unit
-    if unit == "%" and draw(st.booleans()):
-        unit_text = "％"
-    placement = draw(st.sampled_from(["bare", "prefix", "suffix"]))
-    operator = "=" if placement == "bare" else draw(
-        st.sampled_from(list(PREFIX_FAMILIES if placement == "prefix" else SUFFIX_FAMILIES))
-    )
-    prefix = draw(st.sampled_from(PREFIX_FAMILIES[operator])) if placement == "prefix" else ""
-    suffix = draw(st.sampled_from(SUFFIX_FAMILIES[operator])) if placement == "suffix" else ""
+def quantities(draw: st.DrawFn) -> tuple[str, str, Decimal, str | None, str | None, Decimal | None]:
+    """(text, operator, value, unit, per, value_max) built from the grammar."""
+    value, number, is_chinese = draw(numbers())
+    ranged = draw(st.booleans())
+    unit = _unit_for(draw, is_chinese)
     per = draw(st.none() | st.sampled_from(SPEC_PERS))
     per_after = per is not None and draw(st.booleans())
     space = draw(st.sampled_from(["", " "]))
+    unit_text = "" if unit is None else unit
+    if unit == "%" and draw(st.booleans()):
+        unit_text = "％"
+    value_max = None
+    if ranged:
+        value_max, number_max, max_chinese = draw(numbers(chinese_allowed=is_chinese))
+        assume(value < value_max and max_chinese == is_chinese)
+        where = draw(st.sampled_from(["right", "both"] + (["left"] if unit else [])))
+        sep = draw(st.sampled_from(RANGE_SEPARATORS))
+        body = (number + (unit_text if where in ("left", "both") else "") + space + sep + space + number_max
+                + (unit_text if where in ("right", "both") else ""))
+        operator, prefix, suffix = "between", "", ""
+    else:
+        placement = draw(st.sampled_from(["bare", "prefix", "suffix"]))
+        operator = "=" if placement == "bare" else draw(
+            st.sampled_from(list(PREFIX_FAMILIES if placement == "prefix" else SUFFIX_FAMILIES))
+        )
+        prefix = draw(st.sampled_from(PREFIX_FAMILIES[operator])) if placement == "prefix" else ""
+        suffix = draw(st.sampled_from(SUFFIX_FAMILIES[operator])) if placement == "suffix" else ""
+        body = number + space + unit_text
+    assume(not _is_a_year(value, unit) and not (value_max is not None and _is_a_year(value_max, unit)))
+    assume(unit != "月")  # "6月" may be June: unparsed (docs/targets.md)
+    if is_chinese and unit is None:
+        assume(not per_after and not suffix)  # "三/年", "三以上": a numeral without what it counts
     text = (
         (f"每{per}" if per and not per_after else "")
-        + prefix + space + number + space + unit_text + suffix
+        + prefix + space + body + suffix
         + (f"/{per}" if per_after else "")
     )
-    return text, operator, value, unit, per
+    return text, operator, value, unit, per, value_max
 
 
 spaces, trailings = st.sampled_from(WHITESPACE), st.sampled_from(TRAILING)
@@ -128,22 +173,24 @@ spaces, trailings = st.sampled_from(WHITESPACE), st.sampled_from(TRAILING)
 
 @given(quantities(), spaces, spaces, trailings)
 @SETTINGS
-def test_quantities_round_trip(
-    quantity: tuple[str, str, Decimal, str | None, str | None], lead: str, tail: str, end: str
+def test_quantities_generated_from_the_grammar_parse_back(
+    quantity: tuple[str, str, Decimal, str | None, str | None, Decimal | None], lead: str, tail: str, end: str
 ) -> None:
-    body, operator, value, unit, per = quantity
+    body, operator, value, unit, per, value_max = quantity
     text = lead + body + end + tail
     target = parse_target(text)
     assert (target.text, target.kind, target.operator) == (text, "quantitative", operator)
     assert isinstance(target.value, Decimal)
-    assert target.value == value
+    assert (target.value, target.value_max) == (value, value_max)
     assert (target.unit, target.per, target.deadline) == (unit, per, None)
 
 
 @given(st.integers(0, 100), st.booleans(), st.sampled_from(["", "不低于", "≥", "超过"]))
 @SETTINGS
 def test_percent_in_words(value: int, in_chinese: bool, prefix: str) -> None:
-    number = chinese(value, leading_two="二", explicit_one=False) if in_chinese else str(value)
+    number = chinese(value) if in_chinese else str(value)
+    if value == 100 and in_chinese:
+        number = "百"
     target = parse_target(f"{prefix}百分之{number}")
     assert (target.kind, target.value, target.unit) == ("quantitative", Decimal(value), "%")
 
@@ -200,25 +247,77 @@ def test_invalid_dates_are_unparsed(year: int, month: int, day: int, form: str) 
     assert parse_target(text, fiscal_year=year).kind == "unparsed"
 
 
-qualitative_terms = st.sampled_from(sorted(QUALITATIVE_WORDS)) | st.builds(
-    lambda adverbs, verb: "".join(adverbs) + verb,
-    st.lists(st.sampled_from(sorted(QUALITATIVE_ADVERBS)), min_size=1, max_size=2),
-    st.sampled_from(sorted(QUALITATIVE_VERBS)),
-)
+def _has_no_number(text: str) -> bool:
+    folded = unicodedata.normalize("NFKC", text)
+    return not any(c.isdigit() or c in CN_NUMERALS or unicodedata.numeric(c, None) is not None for c in folded)
 
 
-@given(st.lists(qualitative_terms, min_size=1, max_size=3), spaces, trailings | st.just("，"))
+PROSE = "有效减轻持续巩固逐步健全更加浓厚遏制保障按时完成全年及时是否良好达标群众满意度提高服务水平街道社区" \
+        "≥≤<>=%‰以上以下内每/年月日前底末、，。；,-~ "
+
+
+@given(st.text(alphabet=PROSE, min_size=1, max_size=30) | st.text(max_size=30))
 @SETTINGS
-def test_qualitative_words(terms: list[str], space: str, end: str) -> None:
-    text = space + "、".join(terms) + end + space
+def test_a_text_without_a_number_is_never_quantitative(text: str) -> None:
+    assume(_has_no_number(text))
+    assert parse_target(text, fiscal_year=2024).kind in ("qualitative", "unparsed", "deadline")
+    assert parse_target(text, fiscal_year=2024).value is None
+
+
+@given(st.text(alphabet="有效减轻持续巩固逐步健全更加浓厚遏制保障群众满意度提高服务水平街道社区、，", min_size=1, max_size=30))
+@SETTINGS
+def test_prose_without_a_number_is_qualitative(text: str) -> None:
+    assume(any(c not in "、，" for c in text))
     assert parse_target(text) == Target(text, None, None, None, None, "qualitative", None)
 
 
-@given(qualitative_terms, st.sampled_from(["满意度", "服务水平", "群众获得感", "覆盖率", "工作"]))
+ARABIC = re.compile(r"[0-9][0-9,]*(?:\.[0-9]+)?")
+
+
+def _arabic_numbers(text: str) -> set[Decimal]:
+    """Every number written in digits, with and without its thousands separators."""
+    found = set()
+    for match in ARABIC.finditer(unicodedata.normalize("NFKC", text)):
+        for part in [match[0].replace(",", ""), *match[0].split(",")]:
+            if part and part[0].isdigit() and part.count(".") <= 1 and not part.endswith("."):
+                found.add(Decimal(part))
+    return found
+
+
+SMALL_CHINESE = {
+    chinese(n, leading_two=two, explicit_one=one): n for n in range(1000) for two in "二两" for one in (True, False)
+}
+
+
+def _chinese_numbers(text: str) -> set[Decimal]:
+    """Every regular numeral below 1000 the text contains, as a substring of a numeral run."""
+    found = {Decimal(100)} if "百分之百" in text else set()
+    for run in re.findall("[零一二两三四五六七八九十百]+", text):
+        found |= {Decimal(SMALL_CHINESE[run[i:j]]) for i in range(len(run)) for j in range(i + 1, len(run) + 1)
+                  if run[i:j] in SMALL_CHINESE}
+    if "半" in text:
+        found.add(Decimal("0.5"))
+    return found
+
+
+NEAR_GRAMMAR = "0123456789０９,.．%％‰≥≤<>=＞＜＝/-～至到 每年月日季度次个人项以上下内不少于超过达到满意度率为"
+NEAR_CHINESE = "零一二两三四五六七八九十百半分之%≥≤不少于以上下内每年月次个人项天小时-至、"
+
+
+@given(st.text(alphabet=NEAR_GRAMMAR, max_size=24))
 @SETTINGS
-def test_qualitative_word_inside_prose_is_unparsed(term: str, noun: str) -> None:
-    assert parse_target(term + noun).kind == "unparsed"
-    assert parse_target(noun + term).kind == "unparsed"
+def test_no_parse_invents_a_number_written_in_digits(text: str) -> None:
+    target = parse_target(text, fiscal_year=2024)
+    for value in (target.value, target.value_max):
+        assert value is None or value in _arabic_numbers(text), (text, target)
+
+
+@given(st.text(alphabet=NEAR_CHINESE, max_size=16))
+@SETTINGS
+def test_no_parse_invents_a_number_written_in_chinese(text: str) -> None:
+    target = parse_target(text, fiscal_year=2024)
+    for value in (target.value, target.value_max):
+        assert value is None or value in _chinese_numbers(text), (text, target)
 
 
 def check_invariants(text: str, target: Target) -> None:

@@ -20,8 +20,9 @@ MONEY_COLUMNS = frozenset([*AMOUNT_COLUMNS, "units_total_amount", "projects_tota
 # DECIMAL(18,2) as Arrow holds it: exact like Decimal, but one C array instead of a Python object
 # per cell, so pandera checks it, workers pickle it and DuckDB takes it without a loop per value.
 MONEY = pd.ArrowDtype(pa.decimal128(18, 2))
-TARGET_FIELDS = ("operator", "value", "unit", "per", "kind", "deadline")
-# The typed reading of 年度指标值 and 实施周期指标值 (pipelines/ingest/targets.py), beside their text.
+TARGET_FIELDS = ("operator", "value", "unit", "per", "kind", "deadline", "value_max")
+# The typed reading of 年度指标值 and 实施周期指标值 (pipelines/ingest/targets.py), beside their text;
+# value_max is a range's upper bound ("90%-95%": value 90, value_max 95).
 TARGET_COLUMNS = [f"{side}_{name}" for side in ("annual", "period") for name in TARGET_FIELDS]
 
 

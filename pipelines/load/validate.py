@@ -195,6 +195,8 @@ def _target_message(check: str) -> Callable[[pd.Series, str], str]:
 
 def _reading(row: pd.Series, side: str) -> str:
     parts = [row[f"{side}_kind"], row[f"{side}_operator"], row[f"{side}_value"], row[f"{side}_unit"]]
+    if pd.notna(row.get(f"{side}_value_max")):
+        parts.insert(3, f"to {row[f'{side}_value_max']}")
     if pd.notna(row[f"{side}_per"]):
         parts.append(f"per {row[f'{side}_per']}")
     parts.append(row[f"{side}_deadline"])

@@ -30,6 +30,8 @@ _COLUMN_TYPES: dict[str, pa.DataType] = {
     **dict.fromkeys(_MONEY_COLUMNS, _MONEY),
     "annual_value": pa.float64(),
     "period_value": pa.float64(),
+    "annual_value_max": pa.float64(),
+    "period_value_max": pa.float64(),
     "annual_deadline": pa.date32(),
     "period_deadline": pa.date32(),
 }

@@ -86,7 +86,9 @@ create table if not exists landing.indicators (
     period_unit varchar,
     period_per varchar,
     period_kind varchar,
-    period_deadline date
+    period_deadline date,
+    annual_value_max double,            -- upper bound of a range target (operator between), else null
+    period_value_max double
 );
 
 -- Warehouses created before the typed targets (0.2.0) gain the columns here; the load then fills
@@ -103,6 +105,9 @@ alter table landing.indicators add column if not exists period_unit varchar;
 alter table landing.indicators add column if not exists period_per varchar;
 alter table landing.indicators add column if not exists period_kind varchar;
 alter table landing.indicators add column if not exists period_deadline date;
+-- Range targets (0.3.0): "90%-95%" is between 90 (annual_value) and 95 (annual_value_max).
+alter table landing.indicators add column if not exists annual_value_max double;
+alter table landing.indicators add column if not exists period_value_max double;
 
 create table if not exists landing.load_issues (
     source_path varchar not null,

@@ -6,6 +6,10 @@ standard_tree as (
     select * from {{ ref('standard_indicator_tree') }}
 ),
 
+unit_conversions as (
+    select * from {{ ref('unit_conversions') }}
+),
+
 -- A tree row naming the local level 1 is more specific than one for any level 1, so it wins.
 standard_levels as (
     select
@@ -55,9 +59,22 @@ final as (
         indicators.period_kind,
         indicators.period_deadline,
         indicators.source_path,
-        indicators.source_line
+        indicators.source_line,
+        indicators.annual_value_max,
+        annual_units.unit_family as annual_unit_family,
+        indicators.annual_value * cast(annual_units.factor_to_base as double) as annual_value_base,
+        indicators.annual_value_max * cast(annual_units.factor_to_base as double) as annual_value_max_base,
+        annual_units.base_unit as annual_unit_base,
+        indicators.period_value_max,
+        period_units.unit_family as period_unit_family,
+        indicators.period_value * cast(period_units.factor_to_base as double) as period_value_base,
+        indicators.period_value_max * cast(period_units.factor_to_base as double) as period_value_max_base,
+        period_units.base_unit as period_unit_base
     from indicators
     left join standard_levels on indicators.indicator_id = standard_levels.indicator_id
+    -- Units compare through the seed; a unit it lacks keeps a null family (and is reported).
+    left join unit_conversions as annual_units on indicators.annual_unit = annual_units.unit
+    left join unit_conversions as period_units on indicators.period_unit = period_units.unit
 )
 
 select * from final

@@ -20,6 +20,7 @@ indicators as (
                 or annual_unit is distinct from period_unit
                 or annual_per is distinct from period_per
                 or annual_deadline is distinct from period_deadline
+                or annual_value_max is distinct from period_value_max
         end as annual_differs_from_period
     from indicator_targets
 ),
@@ -36,9 +37,15 @@ per_project as (
         bool_or(annual_differs_from_period) as annual_differs_from_period,
         bool_or(has_unparsed_target) as has_unparsed_target,
         bool_or(std_level1 is null) as has_unmapped_indicator,
-        -- The weakest promise when a project states several satisfaction targets.
+        -- Units the seed unit_conversions does not know, so their targets do not compare.
+        list_sort(list_distinct(flatten(list([
+            case when annual_unit is not null and annual_unit_family is null then annual_unit end,
+            case when period_unit is not null and period_unit_family is null then period_unit end
+        ])))) as unknown_units,
+        -- The weakest promise when a project states several satisfaction targets; a range
+        -- ("90%-95%") promises its lower bound.
         min(annual_value) filter (
-            where std_level1 = '满意度指标' and annual_unit = '%' and annual_operator in ('>=', '>', '=')
+            where std_level1 = '满意度指标' and annual_unit = '%' and annual_operator in ('>=', '>', '=', 'between')
         ) as satisfaction_target_pct
     from indicators
     group by project_id
@@ -61,6 +68,7 @@ flags as (
         coalesce(per_project.annual_differs_from_period, false) as annual_differs_from_period,
         coalesce(per_project.has_unparsed_target, false) as has_unparsed_target,
         coalesce(per_project.has_unmapped_indicator, false) as has_unmapped_indicator,
+        coalesce(per_project.unknown_units, []::varchar[]) as unknown_units,
         per_project.satisfaction_target_pct
     from projects
     left join per_project on projects.project_id = per_project.project_id
@@ -88,10 +96,12 @@ final as (
                 case when not has_satisfaction_indicator then 'no satisfaction indicator' end,
                 case when annual_differs_from_period then 'annual target differs from period target' end,
                 case when has_unparsed_target then 'unparsed target' end,
-                case when has_unmapped_indicator then 'indicator outside the standard tree' end
+                case when has_unmapped_indicator then 'indicator outside the standard tree' end,
+                case when len(unknown_units) > 0 then 'unit outside unit_conversions' end
             ],
             lambda finding: finding is not null
-        ) as findings
+        ) as findings,
+        unknown_units
     from flags
 )
 

@@ -31,7 +31,9 @@ renamed as (
         period_unit,
         period_per,
         period_kind,
-        cast(period_deadline as date) as period_deadline
+        cast(period_deadline as date) as period_deadline,
+        cast(annual_value_max as double) as annual_value_max,
+        cast(period_value_max as double) as period_value_max
     from source
 )
 
