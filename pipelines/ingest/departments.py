@@ -3,7 +3,8 @@
 Tables print the same department as 某局（本级）, 某局(本级) or 某局, in full- or half-width, and
 机构改革 renames departments. The identity is the name width folded (NFKC), spaces removed,
 （本级） taken off (kept as `is_own_level`), then followed through the renames listed in the dbt
-seed dbt_project/seeds/department_aliases.csv (old_name, new_name, from_year). The marts compute
+seed dbt_project/seeds/department_aliases.csv (old_name, new_name, from_year); each
+old name's row names the newest name, so one look-up suffices. The marts compute
 the same with the dbt macro `department_key` (dbt_project/macros/departments.sql).
 """
 
@@ -30,12 +31,8 @@ def split_own_level(name: str) -> tuple[str, bool]:
 def department_key(name: str) -> str:
     """The current name of the department, folded: what two spellings of one department share."""
     key, _ = split_own_level(name)
-    aliases = _aliases()
-    seen = set()
-    while key in aliases and key not in seen:  # follow chains of renames, never loop
-        seen.add(key)
-        key = aliases[key]
-    return key
+    # One rename, as the SQL macro follows it: a seed row names the newest name for each old one.
+    return _aliases().get(key, key)
 
 
 @cache

@@ -29,6 +29,7 @@ final as (
         indicators.indicator_id,
         indicators.project_id,
         indicators.fiscal_year,
+        {{ department_id('indicators.department_name') }} as department_id,
         indicators.department_name,
         indicators.unit_name,
         indicators.project_name,
