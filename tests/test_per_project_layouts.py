@@ -186,6 +186,30 @@ def test_labels_are_found_by_text_with_their_variants():
     ]
 
 
+def test_the_multi_year_form_reads_the_annual_column_of_money_and_goals():
+    """中期 form: 实施期 and 年度 side by side, as columns of the money and the goal rows."""
+    grid = _grid(
+        ["项目支出绩效目标表（2024年度）"],
+        ["项目名称", "智慧校园建设"],
+        ["主管部门", "示例市教育局", "实施单位", "示例市教育信息中心"],
+        ["项目资金（万元）", "", "实施期资金总额", "年度资金总额"],
+        ["", "资金总额", "900", "300"],
+        ["", "其中：财政拨款", "800", "250"],
+        ["", "其他资金", "100", "50"],
+        ["总体目标", "实施期目标", "", "年度目标"],
+        ["", "三年建成智慧校园。", "", "完成一期建设。"],
+        ["一级指标", "二级指标", "三级指标", "年度指标值", "实施期指标值"],
+        ["产出指标", "数量指标", "接入学校数", "≥30所", "≥100所"],
+    )
+    table = parse_grids([grid], relative_path=PurePosixPath("x.xlsx"))
+    project = table.projects[0]
+    assert (project.amounts.total, project.amounts.fiscal_appropriation, project.amounts.other_funds) == (
+        Decimal("300.00"), Decimal("250.00"), Decimal("50.00"))
+    assert (project.performance_goal, project.period_goal) == ("完成一期建设。", "三年建成智慧校园。")
+    assert [(i.name, i.annual_target_text, i.period_target_text) for i in table.indicators] == [
+        ("接入学校数", "≥30所", "≥100所")]
+
+
 SELF_EVALUATION = Project(
     name="教师培训项目",
     department=DEPARTMENT,

@@ -71,7 +71,8 @@ def find_label(
                 right = next((c for c in row.cells[column + 1 :] if c.strip()), "")
                 if right and label_of(right)[0] not in labels:
                     return Found(row, column, right.strip())
-                if not right and index + 1 < len(rows):
+                # A row of column labels (实施期目标 | 年度目标) with the values on the row below.
+                if index + 1 < len(rows):
                     below = rows[index + 1].cell(column).strip()
                     if below and label_of(below)[0] not in labels:
                         return Found(rows[index + 1], column, below)
