@@ -7,6 +7,7 @@ rowspan/colspan; each is read by the real readers and parsed by parse_grids, as 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 
@@ -309,3 +310,32 @@ def _raw_file(path: Path) -> RawFile:
     root = path.parent
     (found,) = [f for f in discover_raw_files(root) if f.absolute_path == path]
     return found
+
+
+def _validated(tmp_path: Path, project: Project):
+    from pipelines.load.validate import validate_frames
+
+    path = write_xlsx(tmp_path / "自评表.xlsx", {"自评": evaluation_sheet(project, year=2024)})
+    return validate_frames(build_frames([ParsedFile(file=_raw_file(path), table=_parse(path))]))
+
+
+def test_a_published_execution_rate_that_is_not_executed_over_budget_quarantines_the_file(tmp_path):
+    wrong_rate = replace(SELF_EVALUATION, budget=("120.50", "118.00", "110.00", "10", "83.22%", "9.3"))
+    result = _validated(tmp_path, wrong_rate)
+    assert [(i.category, i.severity.value, i.line) for i in result.issues] == [(IssueCategory.INVALID_VALUE, "error", 3)]
+    assert "执行率 0.8322 ≠ 全年执行数 110.00 / 全年预算数 118.00 = 0.9322" in result.issues[0].message
+    outcome = {o.check: o.failing_rows for o in result.outcomes if o.table == "project_evaluations"}
+    assert outcome["execution_rate_equals_executed_over_budget"] == 1
+
+
+def test_a_total_score_that_does_not_add_up_is_a_warning_only(tmp_path):
+    result = _validated(tmp_path, replace(SELF_EVALUATION, total_score="99"))
+    assert [(i.category, i.severity.value) for i in result.issues] == [(IssueCategory.SCORE_TOTAL_MISMATCH, "warning")]
+    assert result.quarantined_paths == set()
+
+
+def test_a_consistent_self_evaluation_passes_every_check(tmp_path):
+    result = _validated(tmp_path, SELF_EVALUATION)
+    assert result.issues == []
+    assert {o.check for o in result.outcomes if o.table == "indicator_results"} == {
+        "score_within_weight", "no_duplicate_indicator_in_project", "values_are_valid"}
