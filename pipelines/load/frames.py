@@ -137,16 +137,18 @@ def result_rows(table: SelfEvaluation) -> list[tuple]:
 
 
 def _rate(text: str | None) -> float | None:
-    """'93.22%' -> 0.9322, '0.9322' -> 0.9322; anything else is not a rate."""
+    """'93.22%' -> 0.9322, '0.9322' -> 0.9322, '93.22' -> 0.9322; anything else is not a rate."""
     if not text:
         return None
     cleaned = text.strip().replace("％", "%").replace(" ", "")
     try:
         if cleaned.endswith("%"):
             return float(Decimal(cleaned[:-1]) / 100)
-        return float(Decimal(cleaned))
+        value = Decimal(cleaned)
     except ArithmeticError:
         return None
+    # '93.22' without its % sign: no project spends 93 times its budget.
+    return float(value / 100 if value > 2 else value)
 
 
 def _float(value: Decimal | None) -> float | None:

@@ -19,6 +19,7 @@ _SPACES = re.compile(r"\s+")
 # Decorations around a label: 其中：财政拨款, 项目资金（万元）, 主管部门：, *项目名称.
 _PREFIX = re.compile(r"^(?:[*★]|其中[:,]?)+")
 _ORIGINAL_PREFIX = re.compile(r"^(?:[*★]|其中\s*[：:，,]?\s*)+")
+_NOTE = re.compile(r"\([^()]*\)$")
 _SUFFIX = re.compile(r"(?:\((?:万元|元|万)\))+$")
 
 
@@ -81,11 +82,15 @@ def find_label(
 
 
 def column_of(row: SourceRow, variants: Sequence[str]) -> int | None:
-    """The column of a header row whose label is one of `variants` (earlier variants first)."""
+    """The column of a header row whose label is one of `variants` (earlier variants first).
+
+    A parenthetical after the label is a note, not another column: 年度指标值（目标值）, 分值（分）.
+    """
     labels = [label_of(cell)[0] for cell in row.cells]
-    for variant in variants:
-        if variant in labels:
-            return labels.index(variant)
+    for names in (labels, [_NOTE.sub("", label) for label in labels]):
+        for variant in variants:
+            if variant in names:
+                return names.index(variant)
     return None
 
 

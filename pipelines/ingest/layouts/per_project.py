@@ -128,12 +128,17 @@ def _amount(rows: Sequence[SourceRow], variants: Sequence[str], label: str) -> D
             if name not in variants or (columns is not None and row is columns[0]):
                 continue
             if inline:
-                return parse_amount(inline, line=row.line, column=variants[0])
+                return _money(inline, row, variants[0])
             if columns is not None and row.line > columns[0].line:
-                return parse_amount(row.cell(columns[1]), line=row.line, column=variants[0])
+                return _money(row.cell(columns[1]), row, variants[0])
             right = next((c for c in row.cells[column + 1 :] if c.strip()), "")
-            return parse_amount(right, line=row.line, column=variants[0])
+            return _money(right, row, variants[0])
     return None
+
+
+def _money(text: str, row: SourceRow, label: str) -> Decimal:
+    """An amount, written '120.50' or '120.50万元' (the head block's unit is 万元)."""
+    return parse_amount(text.strip().removesuffix("万元"), line=row.line, column=label)
 
 
 def _annual_column(rows: Sequence[SourceRow]) -> tuple[SourceRow, int] | None:
