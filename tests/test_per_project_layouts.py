@@ -339,3 +339,12 @@ def test_a_consistent_self_evaluation_passes_every_check(tmp_path):
     assert result.issues == []
     assert {o.check for o in result.outcomes if o.table == "indicator_results"} == {
         "score_within_weight", "no_duplicate_indicator_in_project", "values_are_valid"}
+
+
+def test_an_error_on_one_sheet_of_many_names_the_sheet(tmp_path):
+    broken = replace(CANTEEN, total="三百")
+    path = write_xlsx(tmp_path / "目标表.xlsx", {"项目1": target_sheet(TRAINING, year=2024), "项目2": target_sheet(broken, year=2024)})
+    with pytest.raises(TableError) as raised:
+        _parse(path)
+    assert (raised.value.category, raised.value.line) == (IssueCategory.BAD_AMOUNT, 5)
+    assert raised.value.message.startswith("sheet 项目2: 年度资金总额 '三百' is not a number")

@@ -60,17 +60,18 @@ def parse(grid: Grid, *, relative_path: PurePosixPath) -> DepartmentTable:
 
 def parse_many(grids: Sequence[Grid], *, relative_path: PurePosixPath) -> DepartmentTable:
     """All projects of a file's grids (sheets, pages) as one department's table."""
-    found = [block for grid in grids for block in blocks.split_blocks(grid)]
+    found = blocks.blocks_of(grids)
     if not found:
         raise TableError(IssueCategory.NOT_A_TARGET_TABLE, "the file holds no 项目名称 block")
-    title, fiscal_year = blocks.fiscal_year_of(found, relative_path)
+    title, fiscal_year = blocks.fiscal_year_of([block for _, block in found], relative_path)
     heads, projects, indicators = [], [], []
-    for block in found:
-        blocks.check_money_unit(block)
-        head = blocks.read_head(block)
-        heads.append(head)
-        projects.append(_project(block, head))
-        indicators.extend(_indicators(block, head, fiscal_year))
+    for grid, block in found:
+        with blocks.located(grid, grids):
+            blocks.check_money_unit(block)
+            head = blocks.read_head(block)
+            heads.append(head)
+            projects.append(_project(block, head))
+            indicators.extend(_indicators(block, head, fiscal_year))
     department = blocks.one_department(heads)
     units = _units(projects)
     grand_total = _sum(project.amounts for project in projects)

@@ -9,7 +9,8 @@ columns are filled down.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePosixPath
@@ -46,6 +47,27 @@ class Block:
     head: tuple[SourceRow, ...]
     header: SourceRow | None  # the indicator grid's header row
     body: tuple[SourceRow, ...]  # the rows under it
+
+
+def blocks_of(grids: Sequence[Grid]) -> list[tuple[Grid, Block]]:
+    """Every block of every grid, with the grid it is on."""
+    found = []
+    for grid in grids:
+        with located(grid, grids):
+            found.extend((grid, block) for block in split_blocks(grid))
+    return found
+
+
+@contextmanager
+def located(grid: Grid, grids: Sequence[Grid]) -> Iterator[None]:
+    """An error names the sheet or table it is on when the file has several: each grid numbers
+    its own rows, so a line alone would not say where to look."""
+    try:
+        yield
+    except TableError as error:
+        if not grid.origin or len(grids) < 2:
+            raise
+        raise TableError(error.category, f"{grid.origin}: {error.message}", line=error.line) from None
 
 
 def has_indicator_header(grid: Grid) -> bool:

@@ -53,18 +53,18 @@ def parse(grid: Grid, *, relative_path: PurePosixPath) -> SelfEvaluation:
 
 
 def parse_many(grids: Sequence[Grid], *, relative_path: PurePosixPath) -> SelfEvaluation:
-    found = [block for grid in grids for block in blocks.split_blocks(grid)]
+    found = blocks.blocks_of(grids)
     if not found:
         raise TableError(IssueCategory.NOT_A_TARGET_TABLE, "the file holds no 项目名称 block")
-    title, fiscal_year = blocks.fiscal_year_of(found, relative_path)
+    title, fiscal_year = blocks.fiscal_year_of([block for _, block in found], relative_path)
     heads, projects, results = [], [], []
-    for block in found:
-        blocks.check_money_unit(block)
-        head = blocks.read_head(block)
-        heads.append(head)
-        project_results = _results(block, head)
-        projects.append(_evaluation(block, head))
-        results.extend(project_results)
+    for grid, block in found:
+        with blocks.located(grid, grids):
+            blocks.check_money_unit(block)
+            head = blocks.read_head(block)
+            heads.append(head)
+            results.extend(_results(block, head))
+            projects.append(_evaluation(block, head))
     return SelfEvaluation(
         title=title,
         department_name=blocks.one_department(heads),
