@@ -18,7 +18,14 @@ import pytest
 
 from tests.support.cli import LoadRun, load_cli, query
 from tests.support.paths import REPO_ROOT, SEED_PATH
-from tests.support.project_forms import Indicator, Project, evaluation_sheet, target_sheet, write_html, write_xlsx
+from tests.support.project_forms import (
+    Indicator,
+    Project,
+    evaluation_sheet,
+    target_sheet,
+    write_html,
+    write_xlsx,
+)
 from tests.test_per_project_layouts import CANTEEN, SELF_EVALUATION, TRAINING
 
 EDUCATION = "示例市教育局"
@@ -156,8 +163,8 @@ def test_project_evaluation_holds_money_rates_and_score_consistency(mixed_load):
     ]
     warnings = query(warehouse, "select source_line, message from marts.load_issues where category = 'score_total_mismatch' "
                                 "and source_path = '2024/教育局_2024_项目支出绩效自评表.html'")
-    assert warnings == [(CANTEEN_EVALUATION_LINE, "project 学校食堂改造: 总分 95.0 ≠ the indicators' 得分 70 "
-                                                  "+ the funds' 得分 9.5 = 79.5")]
+    expected = "project 学校食堂改造: 总分 95.0 ≠ the indicators' 得分 70 + the funds' 得分 9.5 = 79.5"
+    assert warnings == [(CANTEEN_EVALUATION_LINE, expected)]
 
 
 CANTEEN_EVALUATION_LINE = 3  # its 项目名称 row: row 3 of the page's second table
