@@ -239,15 +239,15 @@ def test_self_evaluation_reads_money_scores_and_results(tmp_path):
         DEPARTMENT, 2024, "教师培训项目", "示例市教育局")
     assert (project.budget_initial, project.budget_adjusted, project.executed) == (
         Decimal("120.50"), Decimal("118.00"), Decimal("110.00"))
-    assert (project.execution_rate_text, project.budget_weight, project.budget_score) == ("93.22%", Decimal("10"), Decimal("9.3"))
-    assert (project.total_weight, project.self_score) == (Decimal("100"), Decimal("89.3"))
+    assert (project.execution_rate_text, project.budget_weight, project.budget_score) == ("93.22%", Decimal(10), Decimal("9.3"))
+    assert (project.total_weight, project.self_score) == (Decimal(100), Decimal("89.3"))
     assert [(r.seq, r.level1_name, r.level2_name, r.name, r.target_text, r.actual_text, r.weight, r.score,
              r.deviation_reason) for r in evaluation.results] == [
-        (1, "产出指标", "数量指标", "培训教师人次", "≥500人次", "520人次", Decimal("20"), Decimal("20"), None),
-        (2, "产出指标", "数量指标", "培训班期数", "12期", "10期", Decimal("20"), Decimal("15"), "两期因场地推迟到次年"),
-        (3, "产出指标", "质量指标", "培训合格率", "≥95%", "97%", Decimal("20"), Decimal("20"), None),
-        (4, "效益指标", "社会效益指标", "教学能力", "有效提升", "明显提升", Decimal("15"), Decimal("14"), None),
-        (5, "满意度指标", "服务对象满意度指标", "参训教师满意度", "≥90%", "88%", Decimal("15"), Decimal("11"), None),
+        (1, "产出指标", "数量指标", "培训教师人次", "≥500人次", "520人次", Decimal(20), Decimal(20), None),
+        (2, "产出指标", "数量指标", "培训班期数", "12期", "10期", Decimal(20), Decimal(15), "两期因场地推迟到次年"),
+        (3, "产出指标", "质量指标", "培训合格率", "≥95%", "97%", Decimal(20), Decimal(20), None),
+        (4, "效益指标", "社会效益指标", "教学能力", "有效提升", "明显提升", Decimal(15), Decimal(14), None),
+        (5, "满意度指标", "服务对象满意度指标", "参训教师满意度", "≥90%", "88%", Decimal(15), Decimal(11), None),
     ]
     frame = build_frames([ParsedFile(file=_raw_file(path), table=evaluation)]).project_evaluations
     row = frame.iloc[0]
@@ -267,8 +267,8 @@ def test_a_variant_spelling_of_the_actual_column_is_read():
         ["总分", "", "", "", "", "100", "100", ""],
     )
     evaluation = parse_grids([grid], relative_path=PurePosixPath("x.xlsx"))
-    assert [(r.name, r.actual_text, r.score) for r in evaluation.results] == [("服务老人人次", "1200人次", Decimal("90"))]
-    assert (evaluation.fiscal_year, evaluation.projects[0].self_score) == (2023, Decimal("100"))
+    assert [(r.name, r.actual_text, r.score) for r in evaluation.results] == [("服务老人人次", "1200人次", Decimal(90))]
+    assert (evaluation.fiscal_year, evaluation.projects[0].self_score) == (2023, Decimal(100))
 
 
 @pytest.mark.parametrize(
