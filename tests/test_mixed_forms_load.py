@@ -42,7 +42,8 @@ CANTEEN_EVALUATION = Project(
         Indicator("产出指标", "数量指标", "改造食堂数", "", actual="3所", weight="30", score="30"),
         Indicator("产出指标", "成本指标", "单所改造成本", "", actual="105万元", weight="20", score="10",
                   reason="建材涨价"),
-        Indicator("效益指标", "社会效益指标", "就餐环境", "", actual="明显改善", weight="20", score="20"),
+        # The weight beside the category name, as some self-evaluations print it.
+        Indicator("效益指标（20分）", "社会效益指标（20分）", "就餐环境", "", actual="明显改善", weight="20", score="20"),
         Indicator("满意度指标", "服务对象满意度指标", "师生满意度", "", actual="92%", weight="20", score="10"),
     ),
 )
@@ -149,6 +150,7 @@ def test_the_promise_stands_next_to_the_result(mixed_load):
     rows = query(warehouse, "select indicator_name, target_text, target_operator, target_value, target_unit, "
                             "actual_text, actual_value, actual_unit, weight, score, deviation_reason, std_level1 "
                             "from marts.target_achievement where project_name = '学校食堂改造' order by indicator_seq")
+    assert [row[-1] for row in rows] == ["产出指标", "产出指标", "效益指标", "满意度指标"]
     assert rows[1] == ("单所改造成本", "≤100万元", "<=", 100.0, "万元", "105万元", 105.0, "万元", 20.0, 10.0, "建材涨价", "产出指标")
 
 

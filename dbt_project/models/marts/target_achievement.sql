@@ -18,8 +18,8 @@ standard_levels as (
         standard_tree.std_level2
     from results
     inner join standard_tree
-        on trim(results.level2_name) = trim(standard_tree.level2_name)
-        and (standard_tree.level1_name is null or trim(results.level1_name) = trim(standard_tree.level1_name))
+        on {{ category_name('results.level2_name') }} = {{ category_name('standard_tree.level2_name') }}
+        and (standard_tree.level1_name is null or {{ category_name('results.level1_name') }} = {{ category_name('standard_tree.level1_name') }})
     qualify row_number() over (partition by results.result_id order by standard_tree.level1_name is null) = 1
 ),
 
