@@ -187,6 +187,21 @@ def test_labels_are_found_by_text_with_their_variants():
     ]
 
 
+def test_amounts_under_a_row_of_their_labels_are_read():
+    grid = _grid(
+        ["2024年度项目支出绩效目标表"],
+        ["项目名称", "河道保洁"],
+        ["主管部门", "示例市水务局"],
+        ["项目资金（万元）", "年度资金总额", "其中：财政拨款", "其他资金"],
+        ["", "56.78", "50", "6.78"],
+        ["一级指标", "二级指标", "三级指标", "指标值"],
+        ["产出指标", "数量指标", "保洁河道长度", "≥45公里"],
+    )
+    project = parse_grids([grid], relative_path=PurePosixPath("x.xlsx")).projects[0]
+    assert (project.unit_name, project.amounts.total, project.amounts.fiscal_appropriation,
+            project.amounts.other_funds) == ("示例市水务局", Decimal("56.78"), Decimal("50.00"), Decimal("6.78"))
+
+
 def test_the_multi_year_form_reads_the_annual_column_of_money_and_goals():
     """中期 form: 实施期 and 年度 side by side, as columns of the money and the goal rows."""
     grid = _grid(

@@ -43,6 +43,7 @@ PERIOD_VALUE = ("实施期指标值", "实施期目标值")
 NATURE = ("指标性质", "性质", "符号")
 MEASURE_UNIT = ("度量单位", "计量单位", "单位")
 _SELF_EVALUATION = ("实际完成值", "全年实际值", "实际值", "得分", "全年执行数")
+_AMOUNT_LABELS = (*blocks.HEAD_LABELS, *TOTAL, *FISCAL, *SPECIAL, *OTHER)
 _ANNUAL_COLUMN = ("年度资金总额", "年度", "年度资金")
 _PERIOD_COLUMN = ("实施期资金总额", "实施期", "实施期资金")
 
@@ -121,20 +122,16 @@ def _amounts(rows: Sequence[SourceRow], head: blocks.Head) -> Amounts:
 
 
 def _amount(rows: Sequence[SourceRow], variants: Sequence[str], label: str) -> Decimal | None:
-    """The amount right of its label; under the 年度 column where 实施期 and 年度 are columns."""
+    """The amount beside its label (right of it, after its colon, or below a row of labels);
+    under the 年度 column where 实施期 and 年度 are columns."""
     columns = _annual_column(rows)
-    for row in rows:
-        for column, cell in enumerate(row.cells):
-            name, inline = label_of(cell)
-            if name not in variants or (columns is not None and row is columns[0]):
-                continue
-            if inline:
-                return _money(inline, row, variants[0])
-            if columns is not None and row.line > columns[0].line:
-                return _money(row.cell(columns[1]), row, variants[0])
-            right = next((c for c in row.cells[column + 1 :] if c.strip()), "")
-            return _money(right, row, variants[0])
-    return None
+    if columns is not None:
+        header, annual = columns
+        for row in rows:
+            if row.line > header.line and any(label_of(cell)[0] in variants for cell in row.cells):
+                return _money(row.cell(annual), row, variants[0])
+    found = find_label(rows, variants, known=_AMOUNT_LABELS)
+    return None if found is None else _money(found.value, found.row, variants[0])
 
 
 def _money(text: str, row: SourceRow, label: str) -> Decimal:
