@@ -7,7 +7,9 @@ the file.
 
 from schemas.department_tables import DepartmentTableSchema
 from schemas.funding_units import FundingUnitSchema
+from schemas.indicator_results import IndicatorResultSchema
 from schemas.indicators import TARGET_RULES, IndicatorSchema
+from schemas.project_evaluations import ProjectEvaluationSchema
 from schemas.projects import ProjectSchema
 
 WARNING_CHECKS: frozenset[str] = frozenset(
@@ -16,10 +18,14 @@ WARNING_CHECKS: frozenset[str] = frozenset(
         "unit_subtotal_equals_sum_of_projects",
         "grand_total_equals_sum_of_units",
         *TARGET_RULES,
+        "self_score_equals_components",
     }
 )
 
-ALL_SCHEMAS = (DepartmentTableSchema, FundingUnitSchema, ProjectSchema, IndicatorSchema)
+ALL_SCHEMAS = (
+    DepartmentTableSchema, FundingUnitSchema, ProjectSchema, IndicatorSchema, ProjectEvaluationSchema,
+    IndicatorResultSchema,
+)
 
 __all__ = [
     "ALL_SCHEMAS",
@@ -27,6 +33,8 @@ __all__ = [
     "WARNING_CHECKS",
     "DepartmentTableSchema",
     "FundingUnitSchema",
+    "IndicatorResultSchema",
     "IndicatorSchema",
+    "ProjectEvaluationSchema",
     "ProjectSchema",
 ]

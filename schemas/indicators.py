@@ -26,8 +26,16 @@ TARGET_RULES: dict[str, str] = {
 
 
 def _on_both_sides(df: pd.DataFrame, rule) -> pd.Series:
-    """True where the rule holds for both the annual and the period target of a row."""
-    return rule(df, "annual") & rule(df, "period")
+    """True where the rule holds for both the annual and the period target of a row.
+
+    A side that is not published at all (no text and no reading, as a per-project table without
+    实施期指标值) has nothing to break a rule.
+    """
+    return (rule(df, "annual") | _absent(df, "annual")) & (rule(df, "period") | _absent(df, "period"))
+
+
+def _absent(df: pd.DataFrame, side: str) -> pd.Series:
+    return (df[f"{side}_target_text"].isna() & df[f"{side}_kind"].isna()).astype(bool)
 
 
 class IndicatorSchema(Provenance):

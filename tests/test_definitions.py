@@ -46,6 +46,7 @@ def test_each_mart_is_downstream_of_the_landing_tables_and_the_raw_files():
 def test_budget_by_project_reads_projects_and_indicators_through_staging():
     graph = _workspace_definitions().resolve_asset_graph()
     parents = {k.to_user_string() for k in graph.get(dg.AssetKey(["marts", "budget_by_project"])).parent_keys}
-    assert parents == {"staging/stg_projects", "staging/stg_indicators"}
+    # The alias seed gives department_id (dbt_project/macros/departments.sql).
+    assert parents == {"staging/stg_projects", "staging/stg_indicators", "reference/department_aliases"}
     staging_parents = {k.to_user_string() for k in graph.get(dg.AssetKey(["staging", "stg_projects"])).parent_keys}
     assert staging_parents == {"landing/projects"}

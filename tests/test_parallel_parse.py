@@ -27,14 +27,14 @@ def test_chunks_on_worker_processes_give_the_frames_of_one_process(raw_files, mo
     assert seen[-1] == len(raw_files) and len(seen) == 4
     assert pooled.identities == alone.identities
     assert [i.source_path for i in pooled.issues] == [i.source_path for i in alone.issues] == ["2024/broken.txt"]
-    for name in ("department_tables", "funding_units", "projects", "indicators"):
+    for name in ("department_tables", "funding_units", "projects", "indicators", "project_evaluations", "indicator_results"):
         pd.testing.assert_frame_equal(getattr(pooled.frames, name), getattr(alone.frames, name))
 
 
 def test_a_column_null_in_one_chunk_keeps_the_text_type_of_the_others():
     text = pd.DataFrame({"code": pd.Series(["1", None], dtype="str")})
     nulls = pd.DataFrame({"code": pd.Series([None, None], dtype=object)})
-    frames = [parallel.StagingFrames(text, text, text, text), parallel.StagingFrames(nulls, nulls, nulls, nulls)]
+    frames = [parallel.StagingFrames(*[text] * 6), parallel.StagingFrames(*[nulls] * 6)]
     combined = parallel.concat_frames(frames)
     assert combined.indicators["code"].dtype == text["code"].dtype
     assert combined.indicators["code"].isna().tolist() == [False, True, True, True]

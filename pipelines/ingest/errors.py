@@ -19,6 +19,7 @@ class IssueCategory(StrEnum):
     ROW_TOTAL_MISMATCH = "row_total_mismatch"
     UNIT_SUBTOTAL_MISMATCH = "unit_subtotal_mismatch"
     GRAND_TOTAL_MISMATCH = "grand_total_mismatch"
+    SCORE_TOTAL_MISMATCH = "score_total_mismatch"
     CONFLICT = "conflict"
 
 

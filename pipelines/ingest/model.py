@@ -37,7 +37,8 @@ class Project:
     unit_name: str
     name: str
     amounts: Amounts
-    performance_goal: str  # 绩效目标
+    performance_goal: str  # 绩效目标 (the per-project form's 年度绩效目标)
+    period_goal: str | None = None  # 实施期目标, where the per-project form states one
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,3 +70,51 @@ class DepartmentTable:
     units: tuple[FundingUnit, ...]
     projects: tuple[Project, ...]
     indicators: tuple[Indicator, ...] = field(default=())
+    source_form: str = "horizontal"  # the layout that read it: horizontal | per_project
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorResult:
+    """One indicator of a 项目支出绩效自评表: the promise, what was achieved, and its score."""
+
+    line: int
+    unit_name: str
+    project_name: str
+    seq: int
+    level1_name: str
+    level2_name: str
+    name: str
+    target_text: str | None  # 年度指标值
+    actual_text: str | None  # 实际完成值
+    weight: Decimal | None  # 分值
+    score: Decimal | None  # 得分
+    deviation_reason: str | None  # 偏差原因分析及改进措施
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectEvaluation:
+    """The head of one self-evaluation: the money budgeted and spent, and the 总分."""
+
+    line: int
+    unit_name: str
+    name: str
+    budget_initial: Decimal | None  # 年初预算数
+    budget_adjusted: Decimal | None  # 全年预算数
+    executed: Decimal | None  # 全年执行数
+    execution_rate_text: str | None  # 执行率 as published
+    budget_weight: Decimal | None  # 分值 of the funds row
+    budget_score: Decimal | None  # 得分 of the funds row
+    total_weight: Decimal | None  # 总分 row, 分值 column
+    self_score: Decimal | None  # 总分 row, 得分 column
+
+
+@dataclass(frozen=True, slots=True)
+class SelfEvaluation:
+    """Everything one self-evaluation file publishes (one or many projects of a department)."""
+
+    title: str
+    department_name: str
+    fiscal_year: int
+    projects: tuple[ProjectEvaluation, ...]
+    results: tuple[IndicatorResult, ...]
+    source_form: str = "self_evaluation"

@@ -1,11 +1,18 @@
-"""Two files claiming the same fiscal year and department: neither replaces what is published."""
+"""Two files claiming the same document: neither replaces what is published.
+
+A document is a fiscal year, a department (by its stable key: （本级） and renames do not make
+two departments, pipelines/ingest/departments.py) and a kind: a 目标表 (`targets`) and a 自评表
+(`self_evaluation`) of one department and year are two documents, not a conflict.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
 
-Identity = tuple[int, str]  # (fiscal_year, department_name)
+from pipelines.ingest.departments import department_key
+
+Identity = tuple[int, str, str]  # (fiscal_year, department_name as printed, kind)
 
 
 def find_conflicts(
@@ -16,9 +23,9 @@ def find_conflicts(
     A path's claim is its new version's identity if it is a candidate, else what it published.
     """
     claims = {**published, **candidates}
-    by_identity: dict[Identity, list[str]] = defaultdict(list)
-    for path, identity in claims.items():
-        by_identity[identity].append(path)
+    by_identity: dict[tuple[int, str, str], list[str]] = defaultdict(list)
+    for path, (year, department, kind) in claims.items():
+        by_identity[(year, department_key(department), kind)].append(path)
     return {
         path: sorted(other for other in paths if other != path)
         for paths in by_identity.values()

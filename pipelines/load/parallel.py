@@ -30,9 +30,9 @@ CHUNK_FILES = 250
 
 @dataclass(frozen=True, slots=True)
 class FramedFiles:
-    """Good files as frames, with each one's (fiscal year, department); broken files as issues."""
+    """Good files as frames, with each one's (fiscal year, department, kind); broken files as issues."""
 
-    identities: dict[str, tuple[int, str]]
+    identities: dict[str, tuple[int, str, str]]
     frames: StagingFrames
     issues: list[LoadIssue]
 
@@ -44,7 +44,7 @@ def frame_files(files: Sequence[RawFile]) -> FramedFiles:
         result = parse_raw_file(file)
         (parsed if isinstance(result, ParsedFile) else issues).append(result)  # type: ignore[arg-type]
     return FramedFiles(
-        identities={p.file.source_path: (p.table.fiscal_year, p.table.department_name) for p in parsed},
+        identities={p.file.source_path: p.identity for p in parsed},
         frames=build_frames(parsed),
         issues=issues,
     )

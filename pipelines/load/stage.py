@@ -108,13 +108,13 @@ def stage_raw_files(
 def _conflict_issues(
     conflicts: dict[str, list[str]],
     files: Sequence[RawFile],
-    candidates: dict[str, tuple[int, str]],
-    published: dict[str, tuple[int, str]],
+    candidates: dict[str, tuple[int, str, str]],
+    published: dict[str, tuple[int, str, str]],
 ) -> list[LoadIssue]:
     by_path = {f.source_path: f for f in files}
     issues = []
     for path, others in sorted(conflicts.items()):
-        year, department = candidates.get(path) or published[path]
+        year, department, _ = candidates.get(path) or published[path]
         keeps = "its earlier published version stays" if path in published else "it is not loaded"
         issues.append(
             LoadIssue(
@@ -136,7 +136,7 @@ def _conflict_issues(
 def _apply(
     con: duckdb.DuckDBPyConnection,
     files: Sequence[RawFile],
-    identities: dict[str, tuple[int, str]],
+    identities: dict[str, tuple[int, str, str]],
     frames: StagingFrames,
     outcome: StageOutcome,
     *,
@@ -159,7 +159,7 @@ def _apply(
             path = file.source_path
             if path not in parsed_paths and path not in conflicts:
                 continue
-            year, department = identities.get(path, (None, None))
+            year, department, _ = identities.get(path, (None, None, None))
             status = "conflict" if path in conflicts else "quarantined" if path in outcome.quarantined else "loaded"
             previous = registry.get(path)
             published_sha = file.sha256 if path in loaded else (previous.published_sha256 if previous else None)

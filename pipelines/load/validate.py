@@ -21,7 +21,9 @@ from schemas import (
     WARNING_CHECKS,
     DepartmentTableSchema,
     FundingUnitSchema,
+    IndicatorResultSchema,
     IndicatorSchema,
+    ProjectEvaluationSchema,
     ProjectSchema,
 )
 
@@ -30,6 +32,7 @@ _CATEGORY_BY_CHECK = {
     "unit_subtotal_equals_sum_of_projects": IssueCategory.UNIT_SUBTOTAL_MISMATCH,
     "grand_total_equals_sum_of_units": IssueCategory.GRAND_TOTAL_MISMATCH,
     "multiple_fields_uniqueness": IssueCategory.DUPLICATE_PROJECT,
+    "self_score_equals_components": IssueCategory.SCORE_TOTAL_MISMATCH,
 }
 
 
@@ -63,6 +66,8 @@ _SCHEMAS: tuple[tuple[str, type[pa.DataFrameModel], str], ...] = (
     ("funding_units", FundingUnitSchema, "资金使用单位"),
     ("projects", ProjectSchema, "项目"),
     ("indicators", IndicatorSchema, "绩效指标"),
+    ("project_evaluations", ProjectEvaluationSchema, "自评项目"),
+    ("indicator_results", IndicatorResultSchema, "自评指标"),
 )
 
 # Which checks each schema declares, so that passing checks are reported too.
@@ -71,12 +76,19 @@ CHECK_NAMES: dict[str, tuple[str, ...]] = {
     "funding_units": ("row_total_equals_sum_of_sources", "unit_subtotal_equals_sum_of_projects", "values_are_valid"),
     "projects": ("row_total_equals_sum_of_sources", "no_duplicate_project_in_unit", "values_are_valid"),
     "indicators": ("codes_are_digits_and_names_present", "no_duplicate_indicator_in_project", *TARGET_RULES),
+    "project_evaluations": (
+        "execution_rate_equals_executed_over_budget", "score_within_weight", "self_score_equals_components",
+        "no_duplicate_project_in_unit", "values_are_valid",
+    ),
+    "indicator_results": ("score_within_weight", "no_duplicate_indicator_in_project", "values_are_valid"),
 }
 _UNIQUENESS_CHECK = {
     "department_tables": "values_are_valid",
     "funding_units": "values_are_valid",
     "projects": "no_duplicate_project_in_unit",
     "indicators": "no_duplicate_indicator_in_project",
+    "project_evaluations": "no_duplicate_project_in_unit",
+    "indicator_results": "no_duplicate_indicator_in_project",
 }
 
 
@@ -110,7 +122,7 @@ def _failures(schema: type[pa.DataFrameModel], frame: pd.DataFrame) -> list[tupl
 
 
 def _check_name(check: str, column: str) -> str:
-    if check in _CATEGORY_BY_CHECK or check in WARNING_CHECKS:
+    if check in _CATEGORY_BY_CHECK or check in WARNING_CHECKS or check in _MESSAGES:
         return check
     return f"{column}: {check}"
 
@@ -152,7 +164,7 @@ def _outcome_name(table: str, check: str) -> str:
     """Group pandera's failure names under the asset checks the UI shows."""
     if check == "multiple_fields_uniqueness":
         return _UNIQUENESS_CHECK[table]
-    if check in WARNING_CHECKS:
+    if check in WARNING_CHECKS or check in CHECK_NAMES[table]:
         return check
     return "codes_are_digits_and_names_present" if table == "indicators" else "values_are_valid"
 
@@ -174,6 +186,34 @@ def _unit_message(row: pd.Series, label: str) -> str:
 
 def _grand_message(row: pd.Series, label: str) -> str:
     return f"合计 {row['total_amount']} ≠ sum of the funding units {row['units_total_amount']}"
+
+
+def _rate_message(row: pd.Series, label: str) -> str:
+    return (
+        f"project {row['project_name']}: 执行率 {row['published_execution_rate']:.4f} ≠ 全年执行数 {row['executed']} "
+        f"/ 全年预算数 {row['budget_adjusted']} = {row['execution_rate']:.4f} (more than 0.01 apart)"
+    )
+
+
+def _score_message(row: pd.Series, label: str) -> str:
+    if "indicator_seq" in row:
+        return (
+            f"{label} {row['indicator_seq']} of project {row['project_name']} ({row['indicator_name']}): "
+            f"得分 {row['score']} is not within 0 and its 分值 {row['weight']}"
+        )
+    return (
+        f"project {row['project_name']}: 得分 {row['budget_score']} (分值 {row['budget_weight']}) or 总分 "
+        f"{row['self_score']} (分值 {row['total_weight']}) is not within 0 and its 分值"
+    )
+
+
+def _total_score_message(row: pd.Series, label: str) -> str:
+    budget = 0 if pd.isna(row["budget_score"]) else row["budget_score"]
+    indicators = 0 if pd.isna(row["indicator_score_total"]) else row["indicator_score_total"]
+    return (
+        f"project {row['project_name']}: 总分 {row['self_score']} ≠ the indicators' 得分 {indicators:g} "
+        f"+ the funds' 得分 {budget:g} = {indicators + budget:g}"
+    )
 
 
 def _duplicate_message(row: pd.Series, label: str) -> str:
@@ -212,5 +252,8 @@ _MESSAGES: dict[str, Callable[[pd.Series, str], str]] = {
     "unit_subtotal_equals_sum_of_projects": _unit_message,
     "grand_total_equals_sum_of_units": _grand_message,
     "multiple_fields_uniqueness": _duplicate_message,
+    "execution_rate_equals_executed_over_budget": _rate_message,
+    "score_within_weight": _score_message,
+    "self_score_equals_components": _total_score_message,
     **{check: _target_message(check) for check in TARGET_RULES},
 }

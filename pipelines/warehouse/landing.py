@@ -13,7 +13,9 @@ import pyarrow as pa
 
 from pipelines.load.issues import LoadIssue
 
-LANDING_TABLES = ("department_tables", "funding_units", "projects", "indicators")
+LANDING_TABLES = (
+    "department_tables", "funding_units", "projects", "indicators", "project_evaluations", "indicator_results",
+)
 _MONEY = pa.decimal128(18, 2)
 _MONEY_COLUMNS = frozenset(
     {
@@ -23,6 +25,9 @@ _MONEY_COLUMNS = frozenset(
         "other_funds",
         "units_total_amount",
         "projects_total_amount",
+        "budget_initial",
+        "budget_adjusted",
+        "executed",
     }
 )
 # Target values are thresholds ("≥95%", "6次"), not money: DOUBLE, with the exact text kept beside.
@@ -34,6 +39,13 @@ _COLUMN_TYPES: dict[str, pa.DataType] = {
     "period_value_max": pa.float64(),
     "annual_deadline": pa.date32(),
     "period_deadline": pa.date32(),
+    # Self-evaluation rates and scores (分值, 得分) are points and ratios, not money.
+    **dict.fromkeys(
+        ("execution_rate", "published_execution_rate", "budget_weight", "budget_score", "total_weight",
+         "self_score", "indicator_weight_total", "indicator_score_total", "target_value", "target_value_max",
+         "actual_value", "weight", "score"),
+        pa.float64(),
+    ),
 }
 
 
@@ -65,11 +77,14 @@ def read_taken_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("select source_path, source_sha256 from landing.raw_files").fetchall())
 
 
-def read_published_identities(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str]]:
+def read_published_identities(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str, str]]:
+    """(fiscal year, department as printed, kind) of each published file: targets or self_evaluation."""
     rows = con.execute(
-        "select source_path, fiscal_year, department_name from landing.department_tables"
+        "select source_path, fiscal_year, department_name, 'targets' from landing.department_tables "
+        "union all select distinct source_path, fiscal_year, department_name, 'self_evaluation' "
+        "from landing.project_evaluations"
     ).fetchall()
-    return {path: (year, department) for path, year, department in rows}
+    return {path: (year, department, kind) for path, year, department, kind in rows}
 
 
 def delete_rows(con: duckdb.DuckDBPyConnection, paths: Sequence[str]) -> None:

@@ -127,3 +127,60 @@ create table if not exists landing.build_state (
     key varchar primary key,
     value varchar not null
 );
+
+-- The per-project form (0.3.0): which layout read a project, and its 实施期目标.
+alter table landing.projects add column if not exists period_goal varchar;
+alter table landing.projects add column if not exists source_form varchar default 'horizontal';
+
+-- 项目支出绩效自评表: one row per evaluated project (its money and 总分) …
+create table if not exists landing.project_evaluations (
+    source_path varchar not null,
+    source_sha256 varchar not null,
+    source_line integer not null,
+    loaded_at timestamp with time zone not null,
+    fiscal_year integer not null,
+    department_name varchar not null,
+    unit_name varchar not null,
+    project_name varchar not null,
+    budget_initial decimal(18, 2),      -- 年初预算数
+    budget_adjusted decimal(18, 2),     -- 全年预算数
+    executed decimal(18, 2),            -- 全年执行数
+    execution_rate double,              -- executed / budget_adjusted (the published rate if no amounts)
+    published_execution_rate double,    -- 执行率 as printed, as a ratio
+    budget_weight double,               -- 分值 of the funds row
+    budget_score double,                -- 得分 of the funds row
+    total_weight double,                -- 总分 row, 分值
+    self_score double,                  -- 总分 row, 得分
+    indicator_count integer not null,
+    indicator_weight_total double,      -- sum of the indicators' 分值
+    indicator_score_total double        -- sum of the indicators' 得分
+);
+
+-- … and one row per evaluated indicator: promise, result, score.
+create table if not exists landing.indicator_results (
+    source_path varchar not null,
+    source_sha256 varchar not null,
+    source_line integer not null,
+    loaded_at timestamp with time zone not null,
+    fiscal_year integer not null,
+    department_name varchar not null,
+    unit_name varchar not null,
+    project_name varchar not null,
+    indicator_seq integer not null,
+    level1_name varchar not null,
+    level2_name varchar not null,
+    indicator_name varchar not null,
+    target_text varchar,                -- 年度指标值, typed as in landing.indicators
+    target_operator varchar,
+    target_value double,
+    target_value_max double,
+    target_unit varchar,
+    target_kind varchar,
+    actual_text varchar,                -- 实际完成值, typed by the same grammar
+    actual_value double,
+    actual_unit varchar,
+    actual_kind varchar,
+    weight double,                      -- 分值
+    score double,                       -- 得分
+    deviation_reason varchar            -- 偏差原因分析及改进措施
+);

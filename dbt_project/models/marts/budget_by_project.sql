@@ -16,7 +16,9 @@ final as (
     select
         projects.project_id,
         projects.fiscal_year,
+        {{ department_id('projects.department_name') }} as department_id,
         projects.department_name,
+        {{ is_own_level('projects.department_name') }} as is_own_level,
         projects.unit_name,
         projects.project_name,
         projects.total_amount,
@@ -29,6 +31,8 @@ final as (
                 partition by projects.fiscal_year, projects.department_name
             ) as double), 0) as share_of_department_total,
         projects.performance_goal,
+        projects.period_goal,
+        projects.source_form,
         projects.source_path,
         projects.source_line
     from projects

@@ -5,6 +5,7 @@ with indicator_targets as (
 final as (
     select
         fiscal_year,
+        department_id,
         department_name,
         level1_code,
         level1_name,

@@ -18,10 +18,10 @@ standard_levels as (
         standard_tree.std_level2
     from indicators
     inner join standard_tree
-        on trim(indicators.level2_name) = trim(standard_tree.level2_name)
+        on {{ category_name('indicators.level2_name') }} = {{ category_name('standard_tree.level2_name') }}
         and (
             standard_tree.level1_name is null
-            or trim(indicators.level1_name) = trim(standard_tree.level1_name)
+            or {{ category_name('indicators.level1_name') }} = {{ category_name('standard_tree.level1_name') }}
         )
     qualify row_number() over (
         partition by indicators.indicator_id order by standard_tree.level1_name is null
@@ -33,6 +33,7 @@ final as (
         indicators.indicator_id,
         indicators.project_id,
         indicators.fiscal_year,
+        {{ department_id('indicators.department_name') }} as department_id,
         indicators.department_name,
         indicators.unit_name,
         indicators.project_name,

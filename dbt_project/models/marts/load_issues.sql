@@ -7,6 +7,7 @@ final as (
         source_path,
         source_sha256,
         fiscal_year,
+        {{ department_id('department_name') }} as department_id,
         department_name,
         category,
         severity,

@@ -13,6 +13,8 @@ indicators as (
         annual_kind = 'unparsed' or period_kind = 'unparsed' as has_unparsed_target,
         -- Typed readings are compared, so "≥95%" and "≥ 95%" agree; unread texts by their text.
         case
+            -- A per-project table may publish one of the two only: nothing to differ from.
+            when annual_text is null or period_text is null then false
             when has_unparsed_target then trim(annual_text) is distinct from trim(period_text)
             else annual_kind is distinct from period_kind
                 or annual_operator is distinct from period_operator
@@ -55,6 +57,7 @@ flags as (
     select
         projects.project_id,
         projects.fiscal_year,
+        projects.department_id,
         projects.department_name,
         projects.unit_name,
         projects.project_name,
@@ -78,6 +81,7 @@ final as (
     select
         project_id,
         fiscal_year,
+        department_id,
         department_name,
         unit_name,
         project_name,

@@ -15,7 +15,9 @@ renamed as (
         cast(fiscal_appropriation as decimal(18, 2)) as fiscal_appropriation,
         cast(special_account_appropriation as decimal(18, 2)) as special_account_appropriation,
         cast(other_funds as decimal(18, 2)) as other_funds,
-        performance_goal
+        performance_goal,
+        period_goal,
+        coalesce(source_form, 'horizontal') as source_form
     from source
 )
 

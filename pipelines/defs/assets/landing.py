@@ -18,13 +18,18 @@ from pipelines.warehouse import fingerprints
 
 LANDING_KEYS = {
     table: dg.AssetKey(["landing", table])
-    for table in ("department_tables", "funding_units", "projects", "indicators", "load_issues")
+    for table in (
+        "department_tables", "funding_units", "projects", "indicators", "project_evaluations", "indicator_results",
+        "load_issues",
+    )
 }
 _DESCRIPTIONS = {
     "department_tables": "One row per loaded file: its 合计 row, with provenance.",
     "funding_units": "One row per 资金使用单位 (funding unit) and its subtotal row.",
     "projects": "One row per project with its amounts in 万元 and 绩效目标.",
     "indicators": "One row per 绩效指标 indicator, split from the project's cell.",
+    "project_evaluations": "One row per project of a 项目支出绩效自评表: budget, execution and 总分.",
+    "indicator_results": "One row per indicator of a 项目支出绩效自评表: target, actual, 分值 and 得分.",
     "load_issues": "Problems found in input files: quarantined files (error) and warnings.",
 }
 
