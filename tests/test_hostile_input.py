@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.load import discover
 from pipelines.load.discover import discover_raw_files
 from tests.support import hostile
 from tests.support.cli import query
@@ -162,12 +163,12 @@ def test_special_files_are_not_read(tmp_path):
 def test_a_file_that_vanishes_during_discovery_is_left_out(tmp_path, monkeypatch):
     _touch(tmp_path / "2024" / "a.txt")
     _touch(tmp_path / "2024" / "b.txt")
-    real_read_bytes = Path.read_bytes
+    real_hash = discover._hash_regular_file
 
-    def read_bytes(path: Path) -> bytes:
+    def hash_file(path: Path):
         if path.name == "b.txt":
-            raise FileNotFoundError(path)
-        return real_read_bytes(path)
+            path.unlink()  # removed between the listing and the read, as a finishing download is
+        return real_hash(path)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(discover, "_hash_regular_file", hash_file)
     assert _discovered(tmp_path) == ["2024/a.txt"]
