@@ -68,8 +68,10 @@ def workbook_bytes(sheet_data: str | bytes, *, repeat: int = 1) -> bytes:
         archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
         with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
             sheet.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
-            for _ in range(repeat):
-                sheet.write(sheet_data)
+            batch = 4096
+            for _ in range(repeat // batch):
+                sheet.write(sheet_data * batch)
+            sheet.write(sheet_data * (repeat % batch))
             sheet.write(b"</sheetData></worksheet>")
     return buffer.getvalue()
 
