@@ -43,8 +43,9 @@ from tests.support.untrusted import (
 )
 
 FUZZING = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
+# `make fuzz` builds 1,000 trees (about 10 minutes on 2 cores); TREE_FUZZ_EXAMPLES overrides it.
 TREES = settings(
-    max_examples=1_000 if FUZZING else 20,
+    max_examples=int(os.environ.get("TREE_FUZZ_EXAMPLES") or (1_000 if FUZZING else 20)),
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 LOADED, CONFLICT = "loaded", "conflict"

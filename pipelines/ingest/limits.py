@@ -163,6 +163,9 @@ def _column_number(letters: bytes) -> int:
 
 
 def _size(size: int) -> str:
+    """32 MiB for a limit; 32.0 MiB (33,554,433 bytes) for a measured size just over it."""
+    if size >= MiB and size % MiB == 0:
+        return f"{size // MiB:,} MiB"
     if size >= MiB:
-        return f"{size / MiB:,.1f} MiB"
+        return f"{size / MiB:,.1f} MiB ({size:,} bytes)"
     return f"{size:,} bytes"
