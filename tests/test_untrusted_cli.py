@@ -53,9 +53,11 @@ def _wrong_paths(tmp_path: Path) -> dict[str, tuple[list[str], str, str]]:
     (tmp_path / "empty.duckdb").touch()
     (tmp_path / "folder").mkdir()
     (tmp_path / "read-only").mkdir(mode=0o555)
+    (tmp_path / "locked-raw").mkdir(mode=0)
     return {
         "missing raw": (["--raw-dir", str(tmp_path / "nowhere"), "--warehouse", good], str(tmp_path / "nowhere"), "does not exist"),
         "raw is a file": (["--raw-dir", str(tmp_path / "notes.txt"), "--warehouse", good], "notes.txt", "is a file, not a folder"),
+        "raw is unreadable": (["--raw-dir", str(tmp_path / "locked-raw"), "--warehouse", good], "locked-raw", "cannot be read"),
         "warehouse is a folder": (["--raw-dir", str(raw), "--warehouse", str(tmp_path / "folder")], "folder", "is a folder, not a file"),
         "warehouse is text": (["--raw-dir", str(raw), "--warehouse", str(tmp_path / "notes.txt")], "notes.txt", "is not a DuckDB database"),
         "warehouse is empty": (["--raw-dir", str(raw), "--warehouse", str(tmp_path / "empty.duckdb")], "empty.duckdb", "not a DuckDB database"),
@@ -67,11 +69,11 @@ def _wrong_paths(tmp_path: Path) -> dict[str, tuple[list[str], str, str]]:
 
 @pytest.mark.parametrize(
     "case",
-    ["missing raw", "raw is a file", "warehouse is a folder", "warehouse is text", "warehouse is empty",
+    ["missing raw", "raw is a file", "raw is unreadable", "warehouse is a folder", "warehouse is text", "warehouse is empty",
      "folder cannot be created", "under a file", "read-only folder"],
 )
 def test_a_wrong_path_is_one_line_naming_it_and_the_fix_and_exit_1(tmp_path, in_process, case):
-    if case == "read-only folder" and not permissions_bind_root():
+    if case in ("read-only folder", "raw is unreadable") and not permissions_bind_root():
         pytest.skip("cannot drop root's permission overrides")
     args, names, problem = _wrong_paths(tmp_path)[case]
     with as_ordinary_owner():  # root would write into a mode-555 folder

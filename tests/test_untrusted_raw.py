@@ -182,3 +182,11 @@ def test_control_characters_in_names_are_kept_exactly_in_the_warehouse(raw, tmp_
         described = [issue.describe() for issue in outcome.issues]
     assert described == ["error: 2024/dangling\\x07a\\nb\\x1b[31m\\u202ec.txt: dangling symbolic link (→ nowhere): "
                          "its target does not exist; remove the link or restore its target [dangling_symlink]"]
+
+
+@needs_permissions
+def test_an_unreadable_raw_dir_raises_rather_than_removing_every_file(raw):
+    write_good(raw / "2024" / "good.txt", 1)
+    lock(raw)
+    with as_ordinary_owner(), pytest.raises(PermissionError, match="cannot be listed"):
+        scan_raw_dir(raw)

@@ -64,7 +64,8 @@ def scan_raw_dir(raw_dir: Path) -> Discovery:
     """The table files under raw_dir, and the entries that look like tables but cannot be read.
 
     Never raises for a single entry: raw/ is a shared drop folder, and one symlink loop, FIFO or
-    locked folder must not stop every other department. Only a raw_dir that is not a folder raises.
+    locked folder must not stop every other department. Only a raw_dir that is not a listable
+    folder raises: reading nothing from it would remove every file's rows.
     """
     root = Path(os.path.realpath(raw_dir))
     if not root.is_dir():
@@ -99,14 +100,18 @@ def _walk(directory: str, root: Path, skipped: list[SkippedEntry]) -> Iterator[o
         with os.scandir(directory) as listing:
             entries = sorted(listing, key=lambda entry: entry.name)
     except OSError as error:
-        if directory != str(root):
-            skipped.append(
-                _skip(
-                    directory, root, IssueCategory.UNREADABLE_FOLDER,
-                    f"folder cannot be listed ({_reason(error)}): none of its files are loaded; "
-                    "give the loader read and execute permission on it",
-                )
+        if directory == str(root):
+            # Not one entry but all of raw/: listing nothing would remove every file's rows.
+            raise PermissionError(
+                error.errno, f"raw directory {directory} cannot be listed ({_reason(error)})"
+            ) from error
+        skipped.append(
+            _skip(
+                directory, root, IssueCategory.UNREADABLE_FOLDER,
+                f"folder cannot be listed ({_reason(error)}): none of its files are loaded; "
+                "give the loader read and execute permission on it",
             )
+        )
         return
     for entry in entries:
         try:
