@@ -190,3 +190,27 @@ def test_an_unreadable_raw_dir_raises_rather_than_removing_every_file(raw):
     lock(raw)
     with as_ordinary_owner(), pytest.raises(PermissionError, match="cannot be listed"):
         scan_raw_dir(raw)
+
+
+def _forge_sizes(data: bytes, member: str, size: int) -> bytes:
+    """The zip with `member`'s uncompressed size written as `size` in its local and central headers."""
+    forged = bytearray(data)
+    name = member.encode()
+    for signature, size_offset, name_offset in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
+        start = 0
+        while (start := forged.find(signature, start)) != -1:
+            if forged[start + name_offset:start + name_offset + len(name)] == name:
+                forged[start + size_offset:start + size_offset + 4] = size.to_bytes(4, "little")
+            start += 4
+    return bytes(forged)
+
+
+def test_a_zip_bomb_declaring_small_sizes_is_measured_by_unpacking_never_trusted():
+    from pipelines.ingest import limits
+
+    forged = _forge_sizes(zip_bomb(), "xl/worksheets/sheet1.xml", 1_000)
+    with pytest.raises(TableError) as raised:
+        limits.check_archive(forged)
+    # Unpacking stops at the declared size and the checksum no longer matches: a damaged archive,
+    # refused before calamine (which may trust or ignore the sizes) sees a byte of it.
+    assert raised.value.category.value in ("too_large", "unreadable"), raised.value.message
