@@ -48,12 +48,15 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     try:
         return _load(quiet=args.quiet, as_json=args.json, debug=args.debug)
+    except KeyboardInterrupt:
+        # A load publishes by one atomic rename: readers see the previous warehouse or the new one.
+        print("interrupted: the published warehouse is left whole", file=sys.stderr)
+        return EXIT_FAILED
     except Exception as error:  # noqa: BLE001 - the one place a failure becomes a line, not a traceback
         if args.debug:
             traceback.print_exc()
-        print(f"error: load failed: {printable(str(error) or type(error).__name__)}", file=sys.stderr)
-        if not args.debug:
-            print("(run again with --debug for the traceback)", file=sys.stderr)
+        hint = "" if args.debug else " (--debug shows the traceback)"
+        print(f"error: load failed: {printable(str(error) or type(error).__name__)}{hint}", file=sys.stderr)
         return EXIT_FAILED
 
 

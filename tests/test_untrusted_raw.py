@@ -180,8 +180,11 @@ def test_control_characters_in_names_are_kept_exactly_in_the_warehouse(raw, tmp_
         assert outcome.loaded == [f"2024/{name}"]
         assert set(_issues(con)) == {f"2024/dangling\x07{name}"}
         described = [issue.describe() for issue in outcome.issues]
-    assert described == ["error: 2024/dangling\\x07a\\nb\\x1b[31m\\u202ec.txt: dangling symbolic link (→ nowhere): "
-                         "its target does not exist; remove the link or restore its target [dangling_symlink]"]
+    [line] = described
+    assert line == (
+        "error: 2024/dangling\\x07a\\nb\\x1b[31m\\u202ec.txt: dangling symbolic link (→ nowhere): "
+        "its target does not exist; remove the link or restore its target [dangling_symlink]"
+    )
 
 
 @needs_permissions

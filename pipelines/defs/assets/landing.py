@@ -12,9 +12,9 @@ from pipelines.defs.assets.raw_files import RAW_FILES_KEY
 from pipelines.defs.checks import CHECK_SPECS, check_results
 from pipelines.defs.partitions import MAX_FILES_PER_PARTITIONED_RUN, RAW_FILES
 from pipelines.defs.resources import BudgetWarehouse
+from pipelines.display import printable
 from pipelines.load.discover import scan_raw_dir
 from pipelines.load.stage import StageOutcome, stage_raw_files
-from pipelines.display import printable
 from pipelines.warehouse import fingerprints
 
 LANDING_KEYS = {
