@@ -44,9 +44,9 @@ docs: venv
 		--project-dir . --profiles-dir .; status=$$?; rm -f "$(DOCS_DATABASE)" "$(DOCS_DATABASE).wal"; exit $$status
 	@echo "dbt docs: dbt_project/target/index.html (serve: cd dbt_project && ../$(BIN)/dbt docs serve --profiles-dir .)"
 
-## The parser fuzz tests with many more, freshly random examples than `make test` runs (docs/reliability.md).
+## The parser and raw/ tree fuzz tests with many more, freshly random examples than `make test` runs (docs/reliability.md).
 fuzz: venv
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz_parsers.py
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest tests/test_fuzz_parsers.py tests/test_fuzz_tree.py
 
 ## The Dagster UI on http://127.0.0.1:3000 (lineage, runs, checks, the nightly schedule).
 dev: venv

@@ -1,6 +1,8 @@
 """`budget-warehouse load`: run the Dagster load job in-process and print what it did.
 
-Exit codes: 0 clean; 3 loaded, but some files were quarantined or in conflict; 1 the load failed.
+Exit codes: 0 clean; 3 loaded, but some files were quarantined or in conflict, or some entries under
+raw/ could not be read (see marts.load_issues); 1 the load failed. A wrong path or a failed load
+is one line on stderr; --debug adds the traceback.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ import json
 import os
 import sys
 import time
+import traceback
 from pathlib import Path
 
+from pipelines.display import printable
 from pipelines.warehouse import settings
 
 EXIT_OK, EXIT_FAILED, EXIT_QUARANTINED = 0, 1, 3
@@ -32,53 +36,85 @@ def main(argv: list[str] | None = None) -> int:
         "--quiet", action="store_true", help="no progress and no summary: only problems, on stderr"
     )
     output.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
+    load.add_argument("--debug", action="store_true", help="on failure, print the full traceback")
     args = parser.parse_args(argv)
     if args.raw_dir:
-        os.environ[settings.RAW_DIR_ENV] = str(args.raw_dir.resolve())
+        os.environ[settings.RAW_DIR_ENV] = os.path.abspath(args.raw_dir)
     if args.warehouse:
-        os.environ[settings.WAREHOUSE_ENV] = str(args.warehouse.resolve())
-    return _load(quiet=args.quiet, as_json=args.json)
+        os.environ[settings.WAREHOUSE_ENV] = os.path.abspath(args.warehouse)
+    problem = _check_paths(raw_given=bool(args.raw_dir), warehouse_given=bool(args.warehouse))
+    if problem is not None:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        return _load(quiet=args.quiet, as_json=args.json, debug=args.debug)
+    except KeyboardInterrupt:
+        # A load publishes by one atomic rename: readers see the previous warehouse or the new one.
+        print("interrupted: the published warehouse is left whole", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as error:  # noqa: BLE001 - the one place a failure becomes a line, not a traceback
+        if args.debug:
+            traceback.print_exc()
+        hint = "" if args.debug else " (--debug shows the traceback)"
+        print(f"error: load failed: {printable(str(error) or type(error).__name__)}{hint}", file=sys.stderr)
+        return EXIT_FAILED
 
 
-def _load(*, quiet: bool, as_json: bool) -> int:
+def _check_paths(*, raw_given: bool, warehouse_given: bool) -> str | None:
+    """One line naming the wrong path and the fix, before Dagster and dbt start (pipelines/preflight.py)."""
+    from pipelines.preflight import check_raw_dir, check_warehouse
+
+    return check_raw_dir(
+        settings.raw_dir(), setting="--raw-dir" if raw_given else f"raw directory (${settings.RAW_DIR_ENV} or raw/)"
+    ) or check_warehouse(
+        settings.warehouse_path(),
+        setting="--warehouse" if warehouse_given else f"warehouse (${settings.WAREHOUSE_ENV} or {settings.DEFAULT_WAREHOUSE})",
+    )
+
+
+def _load(*, quiet: bool, as_json: bool, debug: bool = False) -> int:
     # Imported here so that `--help` answers at once, without loading Dagster and dbt.
     from pipelines.run_load import run_load
 
     started = time.monotonic()
     raw_dir, warehouse = settings.raw_dir(), settings.warehouse_path()
     if not raw_dir.is_dir():
-        print(f"error: raw directory {raw_dir} does not exist", file=sys.stderr)
+        print(f"error: raw directory {printable(str(raw_dir))} does not exist", file=sys.stderr)
         return EXIT_FAILED
     show_progress = not (quiet or as_json)
     if show_progress:
-        print(f"loading {raw_dir} into {warehouse} …", file=sys.stderr)
+        print(f"loading {printable(str(raw_dir))} into {printable(str(warehouse))} …", file=sys.stderr)
     summary = run_load(progress=_progress_printer(started) if show_progress else None)
     summary["elapsed_seconds"] = round(time.monotonic() - started, 1)
+    error_details = summary.pop("error_details", None)
+    if debug and error_details:
+        print(error_details, file=sys.stderr)
     if as_json:
         print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
     else:
         _print_summary(summary, quiet=quiet)
     if not summary["success"]:
         return EXIT_FAILED
-    return EXIT_QUARANTINED if summary["quarantined_files"] or summary["conflicting_files"] else EXIT_OK
+    unread = summary.get("unread_entries", 0)
+    return EXIT_QUARANTINED if summary["quarantined_files"] or summary["conflicting_files"] or unread else EXIT_OK
 
 
 def _progress_printer(started: float):
     def show(text: str) -> None:
-        print(f"[{time.monotonic() - started:6.1f}s] {text}", file=sys.stderr, flush=True)
+        print(f"[{time.monotonic() - started:6.1f}s] {printable(text)}", file=sys.stderr, flush=True)
 
     return show
 
 
 def _print_summary(summary: dict, *, quiet: bool) -> None:
     for issue in summary["issues"]:
-        print(issue, file=sys.stderr)
+        print(printable(issue), file=sys.stderr)
     for failure in summary["failed_checks"]:
         print(f"check failed: {failure}", file=sys.stderr)
     if not summary["success"]:
         for line in summary["log_tail"]:
-            print(f"  dbt| {line}", file=sys.stderr)
-        print(f"load FAILED: {summary['error']}", file=sys.stderr)
+            print(f"  dbt| {printable(line)}", file=sys.stderr)
+        print(f"load FAILED: {printable(str(summary['error']))}", file=sys.stderr)
     if quiet:
         return
     rows = [
@@ -88,17 +124,18 @@ def _print_summary(summary: dict, *, quiet: bool) -> None:
         ("  quarantined", summary["quarantined_files"]),
         ("  in conflict", summary["conflicting_files"]),
         ("  removed since last load", summary["removed_files"]),
+        ("entries not read", summary.get("unread_entries", 0)),
         ("departments", summary["departments"]),
         ("projects", summary["projects"]),
         ("indicators", summary["indicators"]),
         ("total (万元)", f"{summary['total_amount']:,}"),
         ("checks failed", len(summary["failed_checks"])),
         *((f"marts.{mart} rows", rows) for mart, rows in summary["mart_rows"].items()),
-        ("Parquet copies", summary["parquet_dir"] or "-"),
+        ("Parquet copies", printable(str(summary["parquet_dir"] or "-"))),
         ("elapsed (s)", summary["elapsed_seconds"]),
     ]
     width = max(len(label) for label, _ in rows)
-    print(f"warehouse {summary['warehouse']}")
+    print(f"warehouse {printable(str(summary['warehouse']))}")
     for label, value in rows:
         print(f"  {label:<{width}}  {value}")
 

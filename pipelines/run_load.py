@@ -16,6 +16,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from pipelines.display import printable
+from pipelines.ingest.errors import DISCOVERY_CATEGORIES
 from pipelines.warehouse import parquet_export, settings
 
 Report = Callable[[str], None]
@@ -79,6 +81,7 @@ def run_load(*, progress: Report | None = None) -> dict:
     summary["success"] = result.success
     summary["error"] = None if result.success else _first_failure(result)
     summary["log_tail"] = [] if result.success else list(dbt_output.lines)
+    summary["error_details"] = None if result.success else first_failure_details(result)
     return summary
 
 
@@ -211,6 +214,7 @@ def _warehouse_counts() -> dict:
             "total_amount": Decimal("0.00"),
             "mart_rows": {},
             "parquet_dir": None,
+            "unread_entries": 0,
         }
 
 
@@ -229,6 +233,12 @@ def _published_counts(path: Path) -> dict:
             "select count(*) filter (where status = 'quarantined'), count(*) filter (where status = 'conflict') "
             "from landing.raw_files"
         ).fetchall()[0]
+        # Entries under raw/ that could not be read at all (symlink loops, FIFOs, locked folders).
+        ((unread,),) = con.execute(
+            "select count(distinct source_path) from landing.load_issues "
+            "where severity = 'error' and category in (select unnest($c::varchar[]))",
+            {"c": sorted(c.value for c in DISCOVERY_CATEGORIES)},
+        ).fetchall()
         errors = con.execute(
             "select source_path, source_line, category, message from landing.load_issues "
             "where severity = 'error' order by source_path, source_line"
@@ -242,6 +252,7 @@ def _published_counts(path: Path) -> dict:
         "total_amount": total,
         "quarantined_files": quarantined,
         "conflicting_files": conflicting,
+        "unread_entries": unread,
         "issues": [_describe_error(*row) for row in errors],
         "mart_rows": marts,
         "parquet_dir": str(parquet_export.parquet_dir(path)),
@@ -250,7 +261,7 @@ def _published_counts(path: Path) -> dict:
 
 def _describe_error(path: str, line: int | None, category: str, message: str) -> str:
     where = path if line is None else f"{path}, line {line}"
-    return f"error: {where}: {message} [{category}]"
+    return printable(f"error: {where}: {message} [{category}]")
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -259,11 +270,22 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 
 def _first_failure(result: dg.ExecuteInProcessResult) -> str:
+    """What went wrong, in words: the innermost cause, not Dagster's "Error occurred while executing op"."""
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data:
-            return (
-                event.step_failure_data.error.message.strip()
-                if event.step_failure_data.error
-                else "step failed"
-            )
+            error = event.step_failure_data.error
+            if error is None:
+                return "step failed"
+            while error.cause is not None:
+                error = error.cause
+            return printable(error.message.strip())
     return "the run failed"
+
+
+def first_failure_details(result: dg.ExecuteInProcessResult) -> str:
+    """The whole error chain with tracebacks, for --debug."""
+    return "\n".join(
+        event.step_failure_data.error.to_string()
+        for event in result.all_events
+        if event.is_step_failure and event.step_failure_data and event.step_failure_data.error
+    )

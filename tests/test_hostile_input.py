@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.load import discover
 from pipelines.load.discover import discover_raw_files
 from tests.support import hostile
 from tests.support.cli import query
@@ -85,9 +86,12 @@ def test_a_file_name_that_is_not_utf8_loads_under_an_escaped_name(loaded):
 
 @pytest.mark.slow
 def test_nothing_outside_raw_and_no_skipped_file_reaches_the_warehouse(loaded):
-    paths = {path for (path,) in query(loaded, "select source_path from landing.raw_files")}
-    paths |= {path for (path,) in query(loaded, "select source_path from marts.load_issues")}
-    assert not any("outside" in path or "linked-folder" in path for path in paths)
+    read = {path for (path,) in query(loaded, "select source_path from landing.raw_files")}
+    assert not any("outside" in path or "linked-folder" in path for path in read)
+    # Links out of raw/ are never read, but reported as warnings saying why (issue 17).
+    reported = dict(query(loaded, "select source_path, category from marts.load_issues where source_sha256 = ''"))
+    assert reported == {"2024/link-to-outside.csv": "outside_raw", "2024/linked-folder": "outside_raw"}
+    paths = read | {path for (path,) in query(loaded, "select source_path from marts.load_issues")}
     assert not any(Path(path).name in hostile.SKIPPED_NAMES for path in paths)
     departments = {name for (name,) in query(loaded, "select department_name from landing.department_tables")}
     assert hostile.OUTSIDE_DEPARTMENT not in departments
@@ -162,12 +166,12 @@ def test_special_files_are_not_read(tmp_path):
 def test_a_file_that_vanishes_during_discovery_is_left_out(tmp_path, monkeypatch):
     _touch(tmp_path / "2024" / "a.txt")
     _touch(tmp_path / "2024" / "b.txt")
-    real_read_bytes = Path.read_bytes
+    real_hash = discover._hash_regular_file
 
-    def read_bytes(path: Path) -> bytes:
+    def hash_file(path: Path):
         if path.name == "b.txt":
-            raise FileNotFoundError(path)
-        return real_read_bytes(path)
+            path.unlink()  # removed between the listing and the read, as a finishing download is
+        return real_hash(path)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(discover, "_hash_regular_file", hash_file)
     assert _discovered(tmp_path) == ["2024/a.txt"]

@@ -21,6 +21,28 @@ class IssueCategory(StrEnum):
     GRAND_TOTAL_MISMATCH = "grand_total_mismatch"
     SCORE_TOTAL_MISMATCH = "score_total_mismatch"
     CONFLICT = "conflict"
+    # A file over a limit of pipelines/ingest/limits.py (a zip bomb, a 2 GB text file).
+    TOO_LARGE = "too_large"
+    # Entries under raw/ that discovery lists but never reads (pipelines/load/discover.py).
+    SYMLINK_LOOP = "symlink_loop"
+    DANGLING_SYMLINK = "dangling_symlink"
+    SPECIAL_FILE = "special_file"
+    UNREADABLE_FOLDER = "unreadable_folder"
+    OUTSIDE_RAW = "outside_raw"
+    LINKED_FOLDER = "linked_folder"
+
+
+# Found by listing raw/, not by reading a file: replaced as a whole on every load.
+DISCOVERY_CATEGORIES = frozenset(
+    {
+        IssueCategory.SYMLINK_LOOP,
+        IssueCategory.DANGLING_SYMLINK,
+        IssueCategory.SPECIAL_FILE,
+        IssueCategory.UNREADABLE_FOLDER,
+        IssueCategory.OUTSIDE_RAW,
+        IssueCategory.LINKED_FOLDER,
+    }
+)
 
 
 class TableError(Exception):

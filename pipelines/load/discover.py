@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from pipelines.ingest.errors import IssueCategory
 from pipelines.ingest.readers import SUPPORTED_SUFFIXES
 
 # Editors, Office and downloads leave these beside real files; they are never tables.
@@ -29,20 +32,65 @@ class RawFile:
         return PurePosixPath(self.source_path)
 
 
+@dataclass(frozen=True, slots=True)
+class SkippedEntry:
+    """An entry under raw/ that is not read, and why: it becomes a landing.load_issues row.
+
+    It has no content hash (nothing was read), so its row carries an empty source_sha256.
+    """
+
+    source_path: str
+    category: IssueCategory
+    message: str
+
+    @property
+    def is_error(self) -> bool:
+        # A link out of raw/ or to a folder is skipped on purpose: worth a warning, not a failure.
+        return self.category not in (IssueCategory.OUTSIDE_RAW, IssueCategory.LINKED_FOLDER)
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    files: list[RawFile]
+    skipped: list[SkippedEntry]
+
+
 def discover_raw_files(raw_dir: Path) -> list[RawFile]:
     """Every table file under raw_dir, sorted by path; symlinks leaving raw_dir are not followed."""
-    root = raw_dir.resolve()
+    return scan_raw_dir(raw_dir).files
+
+
+def scan_raw_dir(raw_dir: Path) -> Discovery:
+    """The table files under raw_dir, and the entries that look like tables but cannot be read.
+
+    Never raises for a single entry: raw/ is a shared drop folder, and one symlink loop, FIFO or
+    locked folder must not stop every other department. Only a raw_dir that is not a listable
+    folder raises: reading nothing from it would remove every file's rows.
+    """
+    root = Path(os.path.realpath(raw_dir))
     if not root.is_dir():
         raise FileNotFoundError(f"raw directory {raw_dir} does not exist")
-    found = [
-        described
-        for entry in _walk(str(root))
-        if _is_candidate(entry, root) and (described := _describe(entry, root)) is not None
-    ]
-    return sorted(found, key=lambda f: f.source_path)
+    files: list[RawFile] = []
+    skipped: list[SkippedEntry] = []
+    for entry in _walk(str(root), root, skipped):
+        if not _is_candidate_name(entry.name):
+            if (problem := _folder_link_problem(entry, root)) is not None:
+                skipped.append(_skip(entry.path, root, *problem))
+            continue
+        try:
+            described = _describe(entry, root, skipped)
+        except OSError as error:  # anything the checks below did not foresee: reported, never raised
+            skipped.append(_skip(entry.path, root, IssueCategory.UNREADABLE, f"cannot read: {_reason(error)}"))
+            continue
+        if described is not None:
+            files.append(described)
+    return Discovery(
+        files=sorted(files, key=lambda f: f.source_path),
+        skipped=sorted(skipped, key=lambda s: s.source_path),
+    )
 
 
-def _walk(directory: str) -> Iterator[os.DirEntry]:
+def _walk(directory: str, root: Path, skipped: list[SkippedEntry]) -> Iterator[os.DirEntry]:
     """Entries below `directory`, hidden folders skipped, symlinked folders not entered.
 
     scandir's entries carry the file type and one cached stat: listing 10,000 files costs a
@@ -51,28 +99,37 @@ def _walk(directory: str) -> Iterator[os.DirEntry]:
     try:
         with os.scandir(directory) as listing:
             entries = sorted(listing, key=lambda entry: entry.name)
-    except OSError:
-        return  # an unreadable folder is skipped, as os.walk does
+    except OSError as error:
+        if directory == str(root):
+            # Not one entry but all of raw/: listing nothing would remove every file's rows.
+            raise PermissionError(
+                error.errno, f"raw directory {directory} cannot be listed ({_reason(error)})"
+            ) from error
+        skipped.append(
+            _skip(
+                directory, root, IssueCategory.UNREADABLE_FOLDER,
+                f"folder cannot be listed ({_reason(error)}): none of its files are loaded; "
+                "give the loader read and execute permission on it",
+            )
+        )
+        return
     for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
+        try:
+            is_folder = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            is_folder = False
+        if is_folder:
             if not entry.name.startswith("."):
-                yield from _walk(entry.path)
+                yield from _walk(entry.path, root, skipped)
         else:
             yield entry
 
 
-def _is_candidate(entry: os.DirEntry, root: Path) -> bool:
-    name = entry.name
+def _is_candidate_name(name: str) -> bool:
+    """Hidden, temporary and foreign files are ignored by name, whatever they are."""
     if name.startswith(".") or name.startswith(_TEMPORARY_PREFIXES):
         return False
-    if name.lower().endswith(_TEMPORARY_SUFFIXES) or Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
-        return False
-    if entry.is_symlink() and not Path(entry.path).resolve().is_relative_to(root):
-        return False
-    try:
-        return entry.is_file()
-    except OSError:
-        return False
+    return not name.lower().endswith(_TEMPORARY_SUFFIXES) and Path(name).suffix.lower() in SUPPORTED_SUFFIXES
 
 
 # (device, inode, size, mtime, ctime) -> (sha256, size) of files this process has hashed. A load
@@ -82,27 +139,38 @@ _hashed: dict[tuple[int, ...], tuple[str, int]] = {}
 _MAX_REMEMBERED = 200_000
 
 
-def _describe(entry: os.DirEntry, root: Path) -> RawFile | None:
+def _describe(entry: os.DirEntry, root: Path, skipped: list[SkippedEntry]) -> RawFile | None:
+    """The file to load, or None: vanished, or skipped (then `skipped` says why)."""
     path = Path(entry.path)
+    if entry.is_symlink():
+        problem = _link_problem(entry.path, root)
+        if problem is not None:
+            skipped.append(_skip(entry.path, root, *problem))
+            return None
     try:
         status = entry.stat()
     except FileNotFoundError:
         return None  # renamed or removed since the walk listed it (a download finishing)
     except OSError:
         status = None
+    if status is not None and not stat.S_ISREG(status.st_mode):
+        skipped.append(_skip(entry.path, root, IssueCategory.SPECIAL_FILE, _special_message(status.st_mode)))
+        return None
     key = None if status is None else (
         status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns
     )
     if key is None or (known := _hashed.get(key)) is None:
         try:
-            data = path.read_bytes()
+            known = _hash_regular_file(path)
         except FileNotFoundError:
+            return None
+        except _NotRegular as special:
+            skipped.append(_skip(entry.path, root, IssueCategory.SPECIAL_FILE, _special_message(special.mode)))
             return None
         except OSError:
             # Unreadable (permissions, I/O): listed with the hash of no bytes, so that parsing it
             # quarantines it with the OS's reason, and once readable its new hash has it parsed.
-            data, key = b"", None
-        known = (hashlib.sha256(data).hexdigest(), len(data))
+            known, key = (hashlib.sha256(b"").hexdigest(), 0), None
         if key is not None:
             if len(_hashed) >= _MAX_REMEMBERED:
                 _hashed.clear()
@@ -113,6 +181,100 @@ def _describe(entry: os.DirEntry, root: Path) -> RawFile | None:
         sha256=known[0],
         size_bytes=known[1],
     )
+
+
+def _link_problem(link: str, root: Path) -> tuple[IssueCategory, str] | None:
+    """Why a symlink is not followed, or None for a link to a file inside raw/."""
+    try:
+        os.stat(link)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return IssueCategory.SYMLINK_LOOP, (
+                f"symbolic link loop ({_link_target(link)}): it never reaches a file; remove or correct the link"
+            )
+        if error.errno in (errno.ENOENT, errno.ENOTDIR):
+            return IssueCategory.DANGLING_SYMLINK, (
+                f"dangling symbolic link ({_link_target(link)}): its target does not exist; remove the link or restore its target"
+            )
+        return None  # permissions and the like: reading it reports the OS's reason
+    target = Path(os.path.realpath(link))
+    if not target.is_relative_to(root):
+        return IssueCategory.OUTSIDE_RAW, (
+            "symbolic link leads outside raw/ and is not read (files outside raw/ are never read, so a "
+            "shared drop folder cannot pull other data in); copy what it points to into raw/ to load it"
+        )
+    if target.is_dir():
+        return IssueCategory.LINKED_FOLDER, (
+            "symbolic link to a folder is not entered (its files load under their own path in raw/)"
+        )
+    return None
+
+
+def _folder_link_problem(entry: os.DirEntry, root: Path) -> tuple[IssueCategory, str] | None:
+    """A link to a folder, named like one (`2025` → elsewhere): its files would silently be missing."""
+    if entry.name.startswith(".") or not entry.is_symlink():
+        return None
+    try:
+        if not os.path.isdir(entry.path):
+            return None
+    except OSError:
+        return None
+    problem = _link_problem(entry.path, root)
+    return problem if problem is not None and problem[0] in (IssueCategory.OUTSIDE_RAW, IssueCategory.LINKED_FOLDER) else None
+
+
+def _link_target(link: str) -> str:
+    try:
+        return f"→ {os.readlink(link)}"
+    except OSError:
+        return "target unknown"
+
+
+class _NotRegular(OSError):
+    def __init__(self, mode: int) -> None:
+        super().__init__("not a regular file")
+        self.mode = mode
+
+
+_HASH_CHUNK = 1 << 20
+
+
+def _hash_regular_file(path: Path) -> tuple[str, int]:
+    """SHA-256 and size, read in chunks (a huge file never sits in memory whole).
+
+    Opened non-blocking and checked after opening: a FIFO swapped in after the listing would
+    otherwise block the load forever on open().
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(descriptor, "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            raise _NotRegular(mode)
+        digest = hashlib.sha256()
+        size = 0
+        while chunk := handle.read(_HASH_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _special_message(mode: int) -> str:
+    kind = (
+        "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+        else "a socket" if stat.S_ISSOCK(mode)
+        else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "a folder" if stat.S_ISDIR(mode)
+        else "not a regular file"
+    )
+    return f"{kind}, not a file: it is never opened (reading it could block the load); replace it with the table file"
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+def _skip(path: str, root: Path, category: IssueCategory, message: str) -> SkippedEntry:
+    return SkippedEntry(source_path=_source_path(Path(path), root), category=category, message=message)
 
 
 def _source_path(path: Path, root: Path) -> str:

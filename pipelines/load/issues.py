@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from pipelines.display import printable
 from pipelines.ingest.errors import IssueCategory
 
 
@@ -25,5 +26,6 @@ class LoadIssue:
     department_name: str | None = None
 
     def describe(self) -> str:
+        """One line for logs and summaries: names escaped (pipelines/display.py), never raw."""
         where = self.source_path if self.line is None else f"{self.source_path}, line {self.line}"
-        return f"{self.severity.value}: {where}: {self.message} [{self.category.value}]"
+        return printable(f"{self.severity.value}: {where}: {self.message} [{self.category.value}]")

@@ -18,9 +18,9 @@ from datetime import datetime
 
 import duckdb
 
-from pipelines.ingest.errors import IssueCategory
+from pipelines.ingest.errors import DISCOVERY_CATEGORIES, IssueCategory
 from pipelines.load.conflicts import find_conflicts
-from pipelines.load.discover import RawFile
+from pipelines.load.discover import RawFile, SkippedEntry
 from pipelines.load.frames import StagingFrames
 from pipelines.load.issues import LoadIssue, Severity
 from pipelines.load.parallel import parse_and_frame
@@ -41,12 +41,15 @@ class StageOutcome:
     removed: list[str] = field(default_factory=list)
     issues: list[LoadIssue] = field(default_factory=list)
     checks: list[CheckOutcome] = field(default_factory=list)
+    # Entries under raw/ that were not read (symlink loops, FIFOs, …), as load issues.
+    skipped: list[LoadIssue] = field(default_factory=list)
+    skipped_changed: bool = False
     # Wall seconds of each stage of this call: parse (with frames), validate, stage (the writes).
     seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
-        return bool(self.loaded or self.removed or self.quarantined or self.conflicted)
+        return bool(self.loaded or self.removed or self.quarantined or self.conflicted or self.skipped_changed)
 
 
 def stage_raw_files(
@@ -55,10 +58,16 @@ def stage_raw_files(
     *,
     now: datetime,
     progress: Progress | None = None,
+    skipped: Sequence[SkippedEntry] | None = None,
 ) -> StageOutcome:
+    """`skipped`: what discovery could not read; None leaves the recorded discovery issues alone."""
     landing.ensure_landing_schema(con)
     registry = landing.read_registry(con)
     outcome = StageOutcome(discovered=len(files))
+    if skipped is not None:
+        outcome.skipped = [_skipped_issue(entry) for entry in skipped]
+        recorded = landing.read_issue_keys(con, sorted(c.value for c in DISCOVERY_CATEGORIES))
+        outcome.skipped_changed = recorded != {(i.source_path, i.category.value, i.message) for i in outcome.skipped}
     current = {f.source_path for f in files}
     outcome.removed = sorted(path for path in registry if path not in current)
     parser = fingerprints.parser_fingerprint()
@@ -97,12 +106,26 @@ def stage_raw_files(
     outcome.loaded = to_load
     outcome.quarantined = sorted(broken)
     outcome.conflicted = sorted(conflicts)
-    outcome.issues = [*parse_issues, *validation.issues, *conflict_issues]
+    outcome.issues = [*outcome.skipped, *parse_issues, *validation.issues, *conflict_issues]
 
-    _apply(con, files, framed.identities, frames, outcome, now=now, registry=registry, conflicts=conflicts)
+    _apply(
+        con, files, framed.identities, frames, outcome,
+        now=now, registry=registry, conflicts=conflicts, replace_skipped=skipped is not None,
+    )
     fingerprints.write(con, fingerprints.PARSER, parser)
     outcome.seconds["stage"] = time.perf_counter() - clock
     return outcome
+
+
+def _skipped_issue(entry: SkippedEntry) -> LoadIssue:
+    # Nothing was read, so there is no content hash: the row carries an empty source_sha256.
+    return LoadIssue(
+        source_path=entry.source_path,
+        source_sha256="",
+        category=entry.category,
+        severity=Severity.ERROR if entry.is_error else Severity.WARNING,
+        message=entry.message,
+    )
 
 
 def _conflict_issues(
@@ -143,6 +166,7 @@ def _apply(
     now: datetime,
     registry: dict[str, landing.RegistryEntry],
     conflicts: dict[str, list[str]],
+    replace_skipped: bool = False,
 ) -> None:
     """One transaction: a failure half-way leaves the landing tables as they were."""
     issue_paths = {i.source_path for i in outcome.issues}
@@ -165,6 +189,9 @@ def _apply(
             published_sha = file.sha256 if path in loaded else (previous.published_sha256 if previous else None)
             registry_rows.append((path, file.sha256, file.size_bytes, status, year, department, published_sha, now))
         landing.replace_registry(con, registry_rows, removed=outcome.removed)
+        if replace_skipped:
+            # Recomputed from the listing on every load: a fixed or removed entry's row leaves.
+            landing.delete_issue_categories(con, sorted(c.value for c in DISCOVERY_CATEGORIES))
         landing.replace_issues(
             con,
             outcome.issues,

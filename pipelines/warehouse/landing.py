@@ -151,6 +151,21 @@ def replace_issues(
         )
 
 
+def read_issue_keys(con: duckdb.DuckDBPyConnection, categories: Sequence[str]) -> set[tuple[str, str, str]]:
+    """(path, category, message) of the recorded issues of these categories."""
+    rows = con.execute(
+        "select source_path, category, message from landing.load_issues where category in (select unnest($c::varchar[]))",
+        {"c": list(categories)},
+    ).fetchall()
+    return set(rows)
+
+
+def delete_issue_categories(con: duckdb.DuckDBPyConnection, categories: Sequence[str]) -> None:
+    con.execute(
+        "delete from landing.load_issues where category in (select unnest($c::varchar[]))", {"c": list(categories)}
+    )
+
+
 _REGISTRY_COLUMNS = (
     "source_path", "source_sha256", "size_bytes", "status", "fiscal_year", "department_name",
     "published_sha256", "checked_at",

@@ -12,7 +12,8 @@ from pipelines.defs.assets.raw_files import RAW_FILES_KEY
 from pipelines.defs.checks import CHECK_SPECS, check_results
 from pipelines.defs.partitions import MAX_FILES_PER_PARTITIONED_RUN, RAW_FILES
 from pipelines.defs.resources import BudgetWarehouse
-from pipelines.load.discover import discover_raw_files
+from pipelines.display import printable
+from pipelines.load.discover import scan_raw_dir
 from pipelines.load.stage import StageOutcome, stage_raw_files
 from pipelines.warehouse import fingerprints
 
@@ -52,14 +53,16 @@ _DESCRIPTIONS = {
 )
 def landing_tables(context: dg.AssetExecutionContext, warehouse: BudgetWarehouse):
     run_id = context.run.run_id
-    files = discover_raw_files(warehouse.raw_path)
-    context.log.info(f"found {len(files)} table file(s) under {warehouse.raw_path}")
+    discovery = scan_raw_dir(warehouse.raw_path)
+    files = discovery.files
+    context.log.info(f"found {len(files)} table file(s) under {printable(str(warehouse.raw_path))}")
     with warehouse.build_connection(run_id) as con:
         outcome = stage_raw_files(
             con,
             files,
             now=datetime.now(UTC),
             progress=_progress_logger(context),
+            skipped=discovery.skipped,
         )
         counts = {  # table names are the constants of LANDING_KEYS, never input
             table: con.execute(f"select count(*) from landing.{table}").fetchone()[0]
@@ -100,7 +103,7 @@ def _log_outcome(context: dg.AssetExecutionContext, outcome: StageOutcome) -> No
     context.log.info(
         f"{outcome.discovered} file(s): {outcome.unchanged} unchanged, {len(outcome.loaded)} loaded, "
         f"{len(outcome.quarantined)} quarantined, {len(outcome.conflicted)} in conflict, "
-        f"{len(outcome.removed)} removed"
+        f"{len(outcome.removed)} removed, {len(outcome.skipped)} not read (see load_issues)"
     )
     for issue in outcome.issues:
         log = context.log.warning if issue.severity.value == "warning" else context.log.error
@@ -148,6 +151,7 @@ def _metadata(table: str, row_count: int, outcome: StageOutcome) -> dict[str, ob
             files_unchanged=outcome.unchanged,
             files_quarantined=len(outcome.quarantined),
             files_removed=len(outcome.removed),
+            entries_not_read=len([i for i in outcome.skipped if i.severity.value == "error"]),
         )
         # Where the step's time went (docs/benchmarks.md): parse, validate, stage.
         metadata.update({f"seconds_{stage}": round(seconds, 2) for stage, seconds in outcome.seconds.items()})

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from pipelines.ingest import limits
 from pipelines.ingest.decoding import decode_text
 from pipelines.ingest.errors import IssueCategory, TableError
 from pipelines.ingest.readers.delimited import looks_like_csv, read_delimited
@@ -34,13 +35,18 @@ _MARKER = "绩效"  # in the title and header of every form of the target table
 
 
 def _text_grids(data: bytes) -> list[Grid]:
+    limits.check_text(data)
     text, _encoding = decode_text(data)
-    rows = read_delimited(text) if looks_like_csv(text) else read_tab_separated(text)
+    as_csv = looks_like_csv(text)
+    limits.check_text_grid(text, "," if as_csv else "\t")
+    rows = read_delimited(text) if as_csv else read_tab_separated(text)
     return [Grid(tuple(rows))]
 
 
 def _csv_grids(data: bytes) -> list[Grid]:
+    limits.check_text(data)
     text, _encoding = decode_text(data)
+    limits.check_text_grid(text, ",")
     return [Grid(tuple(read_delimited(text)))]
 
 
@@ -66,7 +72,10 @@ def read_grids(path: Path) -> list[Grid]:
     name = str(path)
     _check_suffix(path.suffix, name)
     try:
+        limits.check_file_size(path.stat().st_size)  # before a byte of it is in memory
         data = path.read_bytes()
+    except TableError as exc:
+        raise exc.at(name) from None
     except OSError as exc:
         raise TableError(
             IssueCategory.UNREADABLE,

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
+from pipelines.ingest import limits
 from pipelines.ingest.errors import IssueCategory, TableError
 from pipelines.ingest.readers.text import to_cells
 from pipelines.ingest.rows import Grid, SourceRow
@@ -26,6 +27,9 @@ _EXCEL_DIGITS = 15  # Excel keeps and shows at most 15 significant digits
 def read_workbook_grids(data: bytes) -> list[Grid]:
     """Every visible sheet with data, in workbook order: a workbook of per-project forms holds
     one table per sheet, and the layouts decide which sheets are target tables."""
+    # Before calamine sees the bytes: it unpacks every part and allocates a sheet's whole
+    # rectangle, so a zip bomb or one far-away cell would exhaust (and abort) the process.
+    limits.check_archive(data)
     sheets = [
         Grid(tuple(rows), origin=f"sheet {name}")
         for name, rows in _visible_sheets(data)
@@ -66,16 +70,21 @@ def _visible_sheets(data: bytes) -> list[tuple[str, list[SourceRow]]]:
                 if sheet.typ == SheetTypeEnum.WorkSheet
                 and sheet.visible == SheetVisibleEnum.Visible
             ]
-            grids = [
-                workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-                for name in names
-            ]
+            grids = [_sheet_cells(workbook, name) for name in names]
+    except TableError:
+        raise
     except Exception as exc:
         reason = str(exc) or type(exc).__name__
         raise TableError(
             IssueCategory.UNREADABLE, f"cannot read workbook: {reason}"
         ) from exc
     return [(name, _rows(grid)) for name, grid in zip(names, grids, strict=True)]
+
+
+def _sheet_cells(workbook: CalamineWorkbook, name: str) -> list[list[object]]:
+    sheet = workbook.get_sheet_by_name(name)
+    limits.check_grid(sheet.height, sheet.width)  # before a Python object per cell is made
+    return sheet.to_python(skip_empty_area=False)
 
 
 def _rows(grid: Sequence[Sequence[object]]) -> list[SourceRow]:

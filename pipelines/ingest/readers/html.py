@@ -14,6 +14,7 @@ import re
 import lxml.etree
 import lxml.html
 
+from pipelines.ingest import limits
 from pipelines.ingest.decoding import decode_text
 from pipelines.ingest.errors import IssueCategory, TableError
 from pipelines.ingest.readers.text import to_cells
@@ -31,6 +32,7 @@ def looks_like_html(data: bytes) -> bool:
 
 def read_html_grids(data: bytes) -> list[Grid]:
     """The tables mentioning 绩效 (else the largest) of an HTML page, in page order."""
+    limits.check_text(data, limit=limits.MAX_HTML_BYTES)
     text, _encoding = decode_text(data)
     try:
         document = lxml.html.document_fromstring(text)
@@ -56,6 +58,8 @@ def _grid(table) -> list[list[str]]:
     grid: list[list[str]] = []
     pending: dict[tuple[int, int], str] = {}  # positions covered by a rowspan from above
     rows = list(table.iter("tr"))
+    limits.check_rows(len(rows))
+    cells_made = 0
     for row_index, row in enumerate(rows):
         cells: list[str] = []
         column = 0
@@ -72,6 +76,9 @@ def _grid(table) -> list[list[str]]:
                 for offset in range(colspan):
                     pending[(row_index + below, column + offset)] = ""
             column += colspan
+            cells_made += colspan * rowspan
+            if cells_made > limits.MAX_CELLS:  # spans multiply cells: count what they would make
+                raise limits.too_large("table", f"more than {limits.MAX_CELLS:,} cells", f"{limits.MAX_CELLS:,} cells")
         while (row_index, column) in pending:
             cells.append(pending.pop((row_index, column)))
             column += 1
