@@ -254,11 +254,14 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 
 def _first_failure(result: dg.ExecuteInProcessResult) -> str:
+    """The first failed step and its root cause ("another load is running on …", "no space left …"),
+    not Dagster's wrapper ("Error occurred while executing op …")."""
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data:
-            return (
-                event.step_failure_data.error.message.strip()
-                if event.step_failure_data.error
-                else "step failed"
-            )
+            error = event.step_failure_data.error
+            if error is None:
+                return f"step {event.step_key} failed"
+            while error.cause is not None:
+                error = error.cause
+            return f"{event.step_key}: {error.message.strip()}"
     return "the run failed"
