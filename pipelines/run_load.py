@@ -261,7 +261,8 @@ def _first_failure(result: dg.ExecuteInProcessResult) -> str:
             error = event.step_failure_data.error
             if error is None:
                 return f"step {event.step_key} failed"
-            while error.cause is not None:
+            # Dagster wraps what the step raised; the cause is our own, clear message.
+            if error.cls_name == "DagsterExecutionStepExecutionError" and error.cause is not None:
                 error = error.cause
             return f"{event.step_key}: {error.message.strip()}"
     return "the run failed"
