@@ -202,10 +202,17 @@ def _sorted_rows(con: duckdb.DuckDBPyConnection, table: str, without_load_times:
     assert columns, f"marts.{table} is missing from {con}"
     # Names come from the catalog and the dbt manifest, never from input.
     listed = ", ".join(f'"{name}"' for name in columns)
-    return sorted(
-        con.execute(f'select {listed} from marts."{table}"').fetchall(),
-        key=lambda row: tuple((value is None, str(value)) for value in row),
-    )
+    rows = [tuple(_hashable(value) for value in row) for row in con.execute(f'select {listed} from marts."{table}"').fetchall()]
+    return sorted(rows, key=lambda row: tuple((value is None, str(value)) for value in row))
+
+
+def _hashable(value):
+    """Lists (e.g. target_quality.findings) as tuples, so that rows can be counted in a set."""
+    if isinstance(value, list):
+        return tuple(_hashable(item) for item in value)
+    if isinstance(value, dict):
+        return tuple(sorted((key, _hashable(item)) for key, item in value.items()))
+    return value
 
 
 @dataclass(frozen=True)
