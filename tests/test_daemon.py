@@ -119,3 +119,77 @@ def test_the_daemon_loads_a_file_dropped_into_raw(daemon: Daemon) -> None:
         daemon.warehouse,
         "select department_name, project_count, total_amount from marts.department_comparison",
     ) == [("广州市越秀区政务服务数据管理局（本级）", 10, Decimal("2177.86"))]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_make_serve_runs_the_webserver_and_the_daemon_until_stopped(tmp_path: Path) -> None:
+    """`python -m pipelines.serve` (what `make serve` runs): the UI answers, the daemon beats, SIGTERM stops both."""
+    import urllib.request
+
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copyfile(COMMITTED_INSTANCE_CONFIG, home / "dagster.yaml")
+    (tmp_path / "raw").mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGET_")}
+    env.update(DAGSTER_HOME=str(home), BUDGET_RAW_DIR=str(tmp_path / "raw"),
+               BUDGET_WAREHOUSE=str(tmp_path / "warehouse" / "budget.duckdb"))
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as output:
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "pipelines.serve", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(port)],
+            cwd=REPO_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    daemon = Daemon(serve, home, tmp_path / "raw", tmp_path / "warehouse", log)
+    try:
+        def answers() -> bool:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=5) as response:
+                    return response.status == 200
+            except OSError:
+                return False
+
+        _wait("the webserver answered", daemon, _FIRST_TICK_SECONDS, answers)
+        with dg.DagsterInstance.from_config(str(home)) as instance:
+            _wait("the daemon sent heartbeats", daemon, _FIRST_TICK_SECONDS,
+                  lambda: "SENSOR" in instance.get_daemon_heartbeats())
+        serve.send_signal(signal.SIGTERM)
+        assert serve.wait(timeout=90) == 0, daemon.output()
+        children = subprocess.run(["pgrep", "-s", str(serve.pid)], capture_output=True, text=True).stdout.split()
+        assert children == [], f"left running: {children}"
+    finally:
+        _stop(serve)
+
+
+def test_the_systemd_units_run_the_daemon_and_the_webserver_on_one_instance() -> None:
+    import configparser
+
+    units = {}
+    for name in ("budget-dagster-daemon", "budget-dagster-webserver"):
+        parser = configparser.ConfigParser(strict=False, interpolation=None)
+        parser.optionxform = str
+        parser.read(REPO_ROOT / "deploy" / f"{name}.service", encoding="utf-8")
+        units[name] = parser
+    daemon, webserver = units["budget-dagster-daemon"], units["budget-dagster-webserver"]
+    assert daemon["Service"]["ExecStart"].split()[1:] == ["run", "-w", "workspace.yaml"]
+    assert daemon["Service"]["ExecStart"].split()[0].endswith("/.venv/bin/dagster-daemon")
+    assert webserver["Service"]["ExecStart"].split()[0].endswith("/.venv/bin/dagster-webserver")
+    for unit in units.values():
+        service = unit["Service"]
+        assert service["Restart"] == "on-failure"
+        assert unit["Install"]["WantedBy"] == "multi-user.target"
+    # Both read the same instance, warehouse and raw/ (Environment= lines, parsed by hand: repeated keys).
+    environments = [
+        sorted(line for line in (REPO_ROOT / "deploy" / f"{name}.service").read_text(encoding="utf-8").splitlines()
+               if line.startswith("Environment="))
+        for name in units
+    ]
+    assert environments[0] == environments[1]
+    assert any(line.startswith("Environment=DAGSTER_HOME=") and line.endswith("/.dagster_home") for line in environments[0])
