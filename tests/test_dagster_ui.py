@@ -21,8 +21,8 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from datetime import timedelta
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg

@@ -24,7 +24,6 @@ from tests.support.cli import LoadRun, _summary
 from tests.support.paths import REPO_ROOT
 
 
-
 def _marts_in_the_dbt_manifest() -> tuple[str, ...]:
     """Every model under dbt_project/models/marts/: a mart added later is checked without editing tests."""
     from pipelines.defs.project import ensure_manifest
