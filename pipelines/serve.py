@@ -9,6 +9,7 @@ a supervisor (systemd, docker) sees the failure. In production run the two as se
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import subprocess
 import sys
@@ -37,9 +38,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-h", "--host", default="127.0.0.1")
     parser.add_argument("-p", "--port", type=int, default=3000)
     args = parser.parse_args(argv)
-    processes = [subprocess.Popen(command) for command in commands(
-        workspace=args.workspace, host=args.host, port=args.port
-    )]
+    # Each in a process group of its own, so that stopping it also stops the code servers it started.
+    processes = [
+        subprocess.Popen(command, process_group=0)
+        for command in commands(workspace=args.workspace, host=args.host, port=args.port)
+    ]
     stopping = False
 
     def stop(signum, _frame) -> None:
@@ -53,16 +56,23 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(_POLL_SECONDS)
     finally:
         for process in processes:
-            if process.poll() is None:
-                process.terminate()
+            _signal_group(process, signal.SIGTERM)
         for process in processes:
             try:
                 process.wait(timeout=_STOP_SECONDS)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+            _signal_group(process, signal.SIGKILL)  # whatever of its group outlived it
     exited = [process.returncode for process in processes if process.returncode not in (0, -signal.SIGTERM)]
     return 0 if stopping else (exited[0] if exited else 1)
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    try:
+        os.killpg(process.pid, signum)
+    except ProcessLookupError:
+        pass
 
 
 if __name__ == "__main__":
