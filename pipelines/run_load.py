@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import shutil
 import uuid
 from collections import deque
 from collections.abc import Callable
@@ -160,6 +161,12 @@ def _instance() -> dg.DagsterInstance:
     """
     home = settings.dagster_home().resolve()
     home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    committed = settings.DEFAULT_DAGSTER_HOME / "dagster.yaml"
+    if not config.exists() and committed.exists():
+        # A new DAGSTER_HOME gets the project's settings (run queue, retention, telemetry off);
+        # without them Dagster would also print its telemetry notice into the summary.
+        shutil.copyfile(committed, config)
     return dg.DagsterInstance.from_config(str(home))
 
 
