@@ -52,6 +52,7 @@ def daemon(tmp_path: Path) -> Iterator[Daemon]:
     home.mkdir()
     shutil.copyfile(COMMITTED_INSTANCE_CONFIG, home / "dagster.yaml")
     (raw / "2024").mkdir(parents=True)
+    _create_storage(home)
     env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGET_")}
     env.update(DAGSTER_HOME=str(home), BUDGET_RAW_DIR=str(raw), BUDGET_WAREHOUSE=str(warehouse))
     log = tmp_path / "daemon.log"
@@ -68,6 +69,13 @@ def daemon(tmp_path: Path) -> Iterator[Daemon]:
         yield Daemon(process, home, raw, warehouse, log)
     finally:
         _stop(process)
+
+
+def _create_storage(home: Path) -> None:
+    """Create the instance's SQLite tables before the daemon starts: the daemon and this test
+    creating them at the same moment fail with "table already exists"."""
+    with dg.DagsterInstance.from_config(str(home)):
+        pass
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -136,6 +144,7 @@ def test_make_serve_runs_the_webserver_and_the_daemon_until_stopped(tmp_path: Pa
     home = tmp_path / "dagster_home"
     home.mkdir()
     shutil.copyfile(COMMITTED_INSTANCE_CONFIG, home / "dagster.yaml")
+    _create_storage(home)
     (tmp_path / "raw").mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGET_")}
     env.update(DAGSTER_HOME=str(home), BUDGET_RAW_DIR=str(tmp_path / "raw"),
