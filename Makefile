@@ -4,11 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 export BUDGET_RAW_DIR ?= $(CURDIR)/raw
 export BUDGET_WAREHOUSE ?= $(CURDIR)/warehouse/budget.duckdb
+# The Dagster instance that loads, `make dev` and `make serve` share (runs, row counts, checks).
+DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
 # System packages (Debian's chromium for the browser test) need root; sudo when not root.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: load test docs dev fuzz bench clean browser
+.PHONY: load test docs dev serve docs-images fuzz bench clean browser
 
 $(BIN)/budget-warehouse: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,9 +21,9 @@ $(BIN)/budget-warehouse: requirements.lock pyproject.toml
 
 venv: $(BIN)/budget-warehouse
 
-## Load every table under raw/ into warehouse/budget.duckdb and build the marts.
+## Load every table under raw/ into warehouse/budget.duckdb and build the marts; the run shows in the UI.
 load: venv
-	$(BIN)/budget-warehouse load
+	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/budget-warehouse load
 
 ## The test suite: parsers, schemas, the Dagster job end to end, dbt tests, the Dagster UI in a browser.
 test: venv browser
@@ -50,8 +52,20 @@ fuzz: venv
 
 ## The Dagster UI on http://127.0.0.1:3000 (lineage, runs, checks, the nightly schedule).
 dev: venv
-	mkdir -p .dagster_home
-	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	mkdir -p $(DAGSTER_HOME)
+	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+## The deployment without `dagster dev`: dagster-webserver and dagster-daemon as long-lived processes
+## (sensor, nightly schedule, run queue); Ctrl-C stops both. deploy/ has the systemd units.
+SERVE_HOST ?= 127.0.0.1
+SERVE_PORT ?= 3000
+serve: venv
+	mkdir -p $(DAGSTER_HOME)
+	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/python -m pipelines.serve -w workspace.yaml -h $(SERVE_HOST) -p $(SERVE_PORT)
+
+## The screenshots in docs/img, taken by the browser test of the UI (make test writes only to temp folders).
+docs-images: venv browser
+	BUDGET_DOCS_IMAGES=$(CURDIR)/docs/img $(BIN)/python -m pytest -q tests/test_dagster_ui.py
 
 ## Cold loads of 100, 1,000 and 10,000 generated departments, reruns, and the DuckDB floor (docs/benchmarks.md).
 BENCH_SIZES ?= 100,1000,10000

@@ -132,6 +132,7 @@ def _print_summary(summary: dict, *, quiet: bool) -> None:
         ("checks failed", len(summary["failed_checks"])),
         *((f"marts.{mart} rows", rows) for mart, rows in summary["mart_rows"].items()),
         ("Parquet copies", printable(str(summary["parquet_dir"] or "-"))),
+        ("Dagster runs (the UI's)", printable(summary.get("dagster_home") or "-")),
         ("elapsed (s)", summary["elapsed_seconds"]),
     ]
     width = max(len(label) for label, _ in rows)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import re
+import shutil
 import uuid
 from collections import deque
 from collections.abc import Callable
@@ -63,11 +63,9 @@ def run_load(*, progress: Report | None = None) -> dict:
         instance = stack.enter_context(_instance())
         if progress is not None:
             instance.add_event_listener(run_id, reporter)
-        # File partitions only where they are kept: an in-memory instance is gone after the load.
-        partitioned = _persistent_instance()
-        plan, target = prepare_in_process_load(warehouse, instance, partitioned=partitioned)
+        plan, target = prepare_in_process_load(warehouse, instance)
         if progress is not None:
-            progress(describe_run(plan, partitioned=partitioned))
+            progress(describe_run(plan))
         stack.enter_context(redirect_stdout(dbt_output))
         result = job.execute_in_process(
             instance=instance,
@@ -79,6 +77,7 @@ def run_load(*, progress: Report | None = None) -> dict:
     summary = _summary_from_events(result)
     summary.update(_warehouse_counts())
     summary["success"] = result.success
+    summary["dagster_home"] = str(settings.dagster_home().resolve())
     summary["error"] = None if result.success else _first_failure(result)
     summary["log_tail"] = [] if result.success else list(dbt_output.lines)
     summary["error_details"] = None if result.success else first_failure_details(result)
@@ -157,18 +156,21 @@ class _ProgressReporter:
 
 
 def _instance() -> dg.DagsterInstance:
-    """A persistent instance when DAGSTER_HOME is set (runs show in the UI), else an in-memory one.
+    """The instance the UI reads: DAGSTER_HOME, else the project's .dagster_home (settings.dagster_home).
 
-    In memory because a throwaway SQLite event log costs seconds of commits per load (a run
-    plans some 150 events) and nobody reads it afterwards.
+    Persistent, so that `make dev` and `make serve` show this load's run, row counts and check
+    results. Bulk loads stay fast all the same: more than MAX_FILES_PER_PARTITIONED_RUN changed
+    files run without per-file events (pipelines/defs/load_requests.py, docs/benchmarks.md).
     """
-    if _persistent_instance():
-        return dg.DagsterInstance.get()
-    return dg.DagsterInstance.ephemeral()
-
-
-def _persistent_instance() -> bool:
-    return bool(os.environ.get("DAGSTER_HOME"))
+    home = settings.dagster_home().resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    committed = settings.DEFAULT_DAGSTER_HOME / "dagster.yaml"
+    if not config.exists() and committed.exists():
+        # A new DAGSTER_HOME gets the project's settings (run queue, retention, telemetry off);
+        # without them Dagster would also print its telemetry notice into the summary.
+        shutil.copyfile(committed, config)
+    return dg.DagsterInstance.from_config(str(home))
 
 
 def _summary_from_events(result: dg.ExecuteInProcessResult) -> dict:
@@ -270,15 +272,16 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 
 def _first_failure(result: dg.ExecuteInProcessResult) -> str:
-    """What went wrong, in words: the innermost cause, not Dagster's "Error occurred while executing op"."""
+    """The first failed step and its innermost cause ("another load is running on …", "no space
+    left …"), not Dagster's wrapper ("Error occurred while executing op …")."""
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data:
             error = event.step_failure_data.error
             if error is None:
-                return "step failed"
+                return f"step {event.step_key} failed"
             while error.cause is not None:
                 error = error.cause
-            return printable(error.message.strip())
+            return printable(f"{event.step_key}: {error.message.strip()}")
     return "the run failed"
 
 

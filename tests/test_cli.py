@@ -43,12 +43,14 @@ def _cli(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
-def in_process(monkeypatch, capsys):
-    """`main(["load", …])` in this process; the settings it exports are undone after the test."""
+def in_process(monkeypatch, capsys, tmp_path):
+    """`main(["load", …])` in this process; the settings it exports are undone after the test.
+
+    Its runs go to a temporary DAGSTER_HOME, never to the project's .dagster_home."""
     for name in ("BUDGET_RAW_DIR", "BUDGET_WAREHOUSE", "BUDGET_DBT_DATABASE"):
         monkeypatch.setenv(name, "unset-by-test")
     monkeypatch.delenv("BUDGET_DBT_DATABASE")
-    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
 
     def run(*args: str) -> tuple[int, str, str]:
         code = cli.main(["load", *args])

@@ -1,14 +1,18 @@
-"""The Dagster UI, in a real browser: the asset graph shows the marts and the lineage that feeds them.
+"""The Dagster UI, in a real browser: after `budget-warehouse load`, it shows the load's run, row
+counts and check results, the asset graph with the marts and the lineage that feeds them.
 
-Starts `dagster-webserver` on the repository's workspace.yaml against the session's seed warehouse
-and drives Debian's headless Chromium through its chromedriver (`make test` installs both; nothing
-is downloaded). Saves the lineage as docs/img/asset-lineage.png and the file asset's partitions
-as docs/img/file-partitions.png.
+Loads the seed with the CLI into a temporary DAGSTER_HOME (holding the committed
+.dagster_home/dagster.yaml), as `make load` does into .dagster_home, then starts
+`dagster-webserver` on the repository's workspace.yaml against that instance, as `make dev`
+does, and drives Debian's headless Chromium through its chromedriver (`make test` installs both;
+nothing is downloaded). Screenshots go to the test's temporary folder; `make docs-images` sets
+BUDGET_DOCS_IMAGES=docs/img to refresh docs/img/asset-lineage.png and docs/img/file-partitions.png.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -17,20 +21,23 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
-from tests.support.loads import LoadedWarehouse
+from tests.support.cli import LoadRun, load_cli
+from tests.support.loads import LoadedWarehouse, seed_raw_dir
 from tests.support.paths import REPO_ROOT
 
 pytestmark = pytest.mark.slow
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-SCREENSHOT = REPO_ROOT / "docs" / "img" / "asset-lineage.png"
-PARTITIONS_SCREENSHOT = REPO_ROOT / "docs" / "img" / "file-partitions.png"
+COMMITTED_INSTANCE_CONFIG = REPO_ROOT / ".dagster_home" / "dagster.yaml"
+DOCS_IMAGES_ENV = "BUDGET_DOCS_IMAGES"
 MARTS = ("budget_by_project", "department_comparison", "indicator_counts_by_category")
 # What feeds the marts, layer by layer: the group boxes and one asset of each layer upstream.
 UPSTREAM = ("raw_department_files", "projects", "indicators", "stg_projects", "stg_indicators")
@@ -44,25 +51,40 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _dagster_home(seed: LoadedWarehouse, tmp_path: Path) -> Path:
-    """A copy of the seed load's Dagster instance, so the graph shows the assets as materialized."""
-    home = tmp_path / "dagster_home"
-    seed_home = seed.database.parent.parent / "dagster_home"
-    if seed_home.is_dir():
-        shutil.copytree(seed_home, home)
-    home.mkdir(exist_ok=True)
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
-    return home
+@dataclass(frozen=True)
+class CliLoad:
+    raw_dir: Path
+    warehouse: Path
+    dagster_home: Path
+    run: LoadRun
+
+
+@pytest.fixture(scope="module")
+def cli_load(tmp_path_factory) -> CliLoad:
+    """`make load` in miniature: the seed loaded by the CLI into an instance with the committed config."""
+    root = tmp_path_factory.mktemp("ui-load")
+    raw, warehouse, home = seed_raw_dir(root), root / "warehouse" / "budget.duckdb", root / "dagster_home"
+    home.mkdir()
+    shutil.copyfile(COMMITTED_INSTANCE_CONFIG, home / "dagster.yaml")
+    run = load_cli(raw, warehouse, dagster_home=home)
+    assert run.exit_code == 0, run.explain()
+    return CliLoad(raw, warehouse, home, run)
+
+
+def _image_path(tmp_path: Path, name: str) -> Path:
+    folder = Path(os.environ.get(DOCS_IMAGES_ENV) or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
 
 
 @pytest.fixture
-def webserver(seed_warehouse, tmp_path) -> Iterator[str]:
+def webserver(cli_load, tmp_path) -> Iterator[str]:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGET_")}
     env.update(
-        DAGSTER_HOME=str(_dagster_home(seed_warehouse, tmp_path)),
-        BUDGET_WAREHOUSE=str(seed_warehouse.database),
-        BUDGET_RAW_DIR=str(seed_warehouse.raw_dir),
+        DAGSTER_HOME=str(cli_load.dagster_home),
+        BUDGET_WAREHOUSE=str(cli_load.warehouse),
+        BUDGET_RAW_DIR=str(cli_load.raw_dir),
     )
     log = (tmp_path / "webserver.log").open("w")
     server = subprocess.Popen(
@@ -154,7 +176,7 @@ def _label(name: str) -> str:
     return f"//*[normalize-space(text())='{name}']"
 
 
-def test_asset_graph_shows_the_marts_and_their_lineage(webserver, browser):
+def test_asset_graph_shows_the_marts_and_their_lineage(webserver, browser, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
@@ -170,16 +192,64 @@ def test_asset_graph_shows_the_marts_and_their_lineage(webserver, browser):
     for group in ("ingest", "landing", "staging", "marts"):
         assert browser.find_elements(By.XPATH, _label(group)), f"group {group} is drawn"
     time.sleep(1)  # edges are drawn after the nodes settle
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    assert browser.save_screenshot(str(SCREENSHOT))
+    assert browser.save_screenshot(str(_image_path(tmp_path, "asset-lineage.png")))
 
 
-def test_each_raw_file_is_a_partition_of_the_file_asset(webserver, browser, seed_warehouse):
+def test_the_cli_load_shows_in_the_ui_with_its_run_row_counts_and_checks(webserver, browser, cli_load):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
-    [seed_file] = [p for p in seed_warehouse.raw_dir.rglob("*") if p.is_file()]
+    with dg.DagsterInstance.from_config(str(cli_load.dagster_home)) as instance:
+        [run] = instance.get_runs(dg.RunsFilter(job_name="load_warehouse"))
+    assert run.status == dg.DagsterRunStatus.SUCCESS
+    wait = WebDriverWait(browser, _STARTUP_SECONDS)
+
+    browser.get(f"{webserver}/runs")
+    wait.until(
+        ec.visibility_of_element_located((By.XPATH, _label(run.run_id[:8]))), message="the CLI's run is listed"
+    )
+    # The run's row: its id, tags, job, who launched it, then its status.
+    listed = browser.find_element(By.TAG_NAME, "body").text
+    assert re.search(rf"{run.run_id[:8]}\n(?:.*\n){{0,3}}load_warehouse\n(?:.*\n){{0,2}}Success\n", listed), listed
+
+    browser.get(f"{webserver}/assets/marts/budget_by_project")
+    wait.until(ec.visibility_of_element_located((By.XPATH, _label("Row count"))), message="the row count")
+    body = browser.find_element(By.TAG_NAME, "body").text
+    assert "Row count\n10\n" in body, body[:2000]
+    checks = len(_dbt_checks_of("budget_by_project"))
+    assert checks >= 10
+    assert f"Latest check results\n{checks}\n" in body, body[:2000]
+
+    browser.get(f"{webserver}/assets/marts/budget_by_project?view=checks")
+    # The list of the mart's checks, each with the result of its latest evaluation: the load's.
+    wait.until(
+        lambda b: f"Checks ({checks})" in (text := b.find_element(By.TAG_NAME, "body").text)
+        and text.count("\nSucceeded\n") == checks,
+        message=f"{checks} checks, every one shown as succeeded",
+    )
+
+
+def _dbt_checks_of(model: str) -> list[str]:
+    """The dbt tests attached to a model, from the manifest: each is an asset check in the UI."""
+    import json
+
+    from pipelines.defs.project import ensure_manifest
+
+    manifest = json.loads(ensure_manifest().read_text(encoding="utf-8"))
+    return [
+        node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test" and node.get("attached_node") == f"model.budget_warehouse.{model}"
+    ]
+
+
+def test_each_raw_file_is_a_partition_of_the_file_asset(webserver, browser, cli_load, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    [seed_file] = [p for p in cli_load.raw_dir.rglob("*") if p.is_file()]
     browser.get(f"{webserver}/assets/ingest/raw_department_files?view=partitions")
     partition = WebDriverWait(browser, _STARTUP_SECONDS).until(
         ec.element_to_be_clickable((By.XPATH, f"//*[contains(text(), '{seed_file.stem}')]")),
@@ -193,7 +263,7 @@ def test_each_raw_file_is_a_partition_of_the_file_asset(webserver, browser, seed
         message="the partition shows the file's status",
     )
     time.sleep(1)
-    assert browser.save_screenshot(str(PARTITIONS_SCREENSHOT))
+    assert browser.save_screenshot(str(_image_path(tmp_path, "file-partitions.png")))
 
 
 def _dismiss_welcome_dialog(browser) -> None:

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 
+from tests.support import reliability
 from tests.support.cli import LoadRun, load_cli, query
 from tests.support.paths import SEED_PATH
 from tests.support.tables import line_index, render, seed_spec, write_csv, write_text, write_xls, write_xlsx
@@ -42,6 +44,7 @@ class Reconcile:
     second: LoadRun
     warehouse: Path
     departments_after_first: list[tuple]
+    removed_rows_after_first: dict[str, int]  # per mart: rows of the file removed before the second load
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +59,7 @@ def reconcile(tmp_path_factory: pytest.TempPathFactory) -> Reconcile:
     write_text(raw / "2024" / "later_broken.txt", render(LATER_BROKEN))
     first = load_cli(raw, warehouse)
     departments = query(warehouse, DEPARTMENT_SQL) if first.exit_code == 0 else []
+    removed_rows = {table: _removed_rows(warehouse, table) for table in reliability.MART_TABLES} if departments else {}
 
     write_text(raw / "2024" / "corrected.txt", render(CORRECTED), encoding="gbk", newline="\r\n")
     (raw / "2024" / "removed_later.xlsx").unlink()
@@ -64,7 +68,7 @@ def reconcile(tmp_path_factory: pytest.TempPathFactory) -> Reconcile:
     write_text(raw / "2024" / "later_broken.txt", broken)
     write_xls(raw / "2024" / "second_claim.xls", render(SECOND_CLAIM))
     second = load_cli(raw, warehouse)
-    return Reconcile(first, second, warehouse, departments)
+    return Reconcile(first, second, warehouse, departments, removed_rows)
 
 
 def test_first_load_is_clean_and_exits_0(reconcile: Reconcile) -> None:
@@ -104,14 +108,24 @@ def test_corrected_file_replaces_its_earlier_version(reconcile: Reconcile) -> No
     assert departments[(2024, CORRECTED.department)] == Decimal("2177.86")
 
 
-def test_removed_file_leaves_every_mart(reconcile: Reconcile) -> None:
-    for table in ("budget_by_project", "department_comparison", "indicator_counts_by_category"):
-        count = query(
-            reconcile.warehouse,
-            f"select count(*) from marts.{table} where department_name = $d",
-            {"d": REMOVED.department},
-        )
-        assert count == [(0,)], table
+def _removed_rows(warehouse: Path, table: str) -> int:
+    """Rows of a mart from the file removed later: by its department or, failing that, its path."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        columns = {name for name, _ in reliability.mart_columns(con, table)}
+    key = "department_name" if "department_name" in columns else "source_path"
+    assert key in columns, f"marts.{table} has neither department_name nor source_path: say how removals show"
+    value = REMOVED.department if key == "department_name" else "2024/removed_later.xlsx"
+    counted = f'select count(*) from marts."{table}" where "{key}" = $value'  # names from the catalog
+    ((rows,),) = query(warehouse, counted, {"value": value})
+    return rows
+
+
+@pytest.mark.parametrize("table", reliability.MART_TABLES)
+def test_removed_file_leaves_every_mart(reconcile: Reconcile, table: str) -> None:
+    """Every mart in the dbt manifest; load_issues has no rows of a clean file before or after."""
+    if table != "load_issues":
+        assert reconcile.removed_rows_after_first[table] > 0, f"marts.{table} had the file's rows after the first load"
+    assert _removed_rows(reconcile.warehouse, table) == 0
     paths = query(reconcile.warehouse, "select source_path from landing.raw_files order by 1")
     assert ("2024/removed_later.xlsx",) not in paths
 

@@ -9,6 +9,7 @@ See docs/reliability.md for the guarantees and the tests that prove them.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import shutil
@@ -27,6 +28,10 @@ class LoadInProgressError(RuntimeError):
     """Another load holds the warehouse's load lock."""
 
 
+class BuildSpaceError(OSError):
+    """The disk holding the warehouse has no room for the run's build copy."""
+
+
 class LoadLock:
     """An exclusive flock on `.<name>.lock`; the kernel drops it when the process dies."""
 
@@ -38,7 +43,10 @@ class LoadLock:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as error:
             handle.close()
-            raise LoadInProgressError(f"another load is running on {published}") from error
+            raise LoadInProgressError(
+                f"another load is running on {published} (it holds {self.path}); this load stopped "
+                "without changing anything: run it again once that one has finished"
+            ) from error
         self._handle: IO[str] | None = handle
 
     @property
@@ -105,7 +113,19 @@ def prepare_build(published: Path, run_id: str) -> Path:
     remove_debris(published, keep_run_id=run_id)
     if published.exists():
         partial = target.with_name(target.name + ".partial")
-        shutil.copyfile(published, partial)
+        try:
+            shutil.copyfile(published, partial)
+        except OSError as error:
+            partial.unlink(missing_ok=True)
+            if error.errno != errno.ENOSPC:
+                raise
+            free = shutil.disk_usage(target.parent).free
+            raise BuildSpaceError(
+                errno.ENOSPC,
+                f"no space left on the device of {target.parent} for the build copy of {published} "
+                f"({published.stat().st_size:,} bytes; {free:,} free): free some space and load again. "
+                "The published warehouse is unchanged",
+            ) from error
         os.replace(partial, target)
     return target
 

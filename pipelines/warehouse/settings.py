@@ -11,6 +11,11 @@ WAREHOUSE_ENV = "BUDGET_WAREHOUSE"
 DBT_DATABASE_ENV = "BUDGET_DBT_DATABASE"
 DEFAULT_RAW_DIR = "raw"
 DEFAULT_WAREHOUSE = "warehouse/budget.duckdb"
+# Dagster's instance (runs, events, partitions, check results): the CLI, `make dev` and `make serve`
+# all use the project's .dagster_home unless DAGSTER_HOME says otherwise, so the UI shows every load.
+DAGSTER_HOME_ENV = "DAGSTER_HOME"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DAGSTER_HOME = PROJECT_ROOT / ".dagster_home"
 
 
 def raw_dir() -> Path:
@@ -19,3 +24,7 @@ def raw_dir() -> Path:
 
 def warehouse_path() -> Path:
     return Path(os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE)
+
+
+def dagster_home() -> Path:
+    return Path(os.environ.get(DAGSTER_HOME_ENV) or DEFAULT_DAGSTER_HOME)

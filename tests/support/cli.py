@@ -36,7 +36,8 @@ def load_cli(raw_dir: Path, warehouse: Path, *, dagster_home: Path | None = None
     """`python -m pipelines.cli load --raw-dir … --warehouse … --json` with a private DAGSTER_HOME."""
     home = dagster_home or warehouse.parent / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    if not (home / "dagster.yaml").exists():
+        (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGET_")}
     env["DAGSTER_HOME"] = str(home)
     completed = subprocess.run(

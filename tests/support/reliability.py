@@ -23,7 +23,22 @@ from bench.generate import generate
 from tests.support.cli import LoadRun, _summary
 from tests.support.paths import REPO_ROOT
 
-MART_TABLES = ("budget_by_project", "indicator_counts_by_category", "department_comparison", "load_issues")
+
+def _marts_in_the_dbt_manifest() -> tuple[str, ...]:
+    """Every model under dbt_project/models/marts/: a mart added later is checked without editing tests."""
+    from pipelines.defs.project import ensure_manifest
+
+    manifest = json.loads(ensure_manifest().read_text(encoding="utf-8"))
+    return tuple(
+        sorted(
+            node["name"]
+            for node in manifest["nodes"].values()
+            if node["resource_type"] == "model" and node["fqn"][1] == "marts"
+        )
+    )
+
+
+MART_TABLES = _marts_in_the_dbt_manifest()
 # A stuck watcher must fail the test, not hang CI; a load takes ~15 s, far below these bounds.
 _WATCH_LIMIT_SECONDS = 300
 _POLL_SECONDS = 0.02
@@ -160,16 +175,43 @@ def _dbt_processes(session_id: int) -> list[int]:
 # --- reading the marts as a BI tool does -----------------------------------------------------------
 
 
-def mart_contents(warehouse: Path) -> dict[str, list[tuple]]:
-    """Every row of every mart, sorted, from one read-only connection."""
+def mart_contents(warehouse: Path, *, without_load_times: bool = False) -> dict[str, list[tuple]]:
+    """Every row of every mart, sorted, from one read-only connection.
+
+    `without_load_times` leaves out the timestamp columns (when a problem was detected): two
+    builds of the same raw/ agree on everything but the moment they ran.
+    """
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        return {
-            table: sorted(
-                con.execute(f"select * from marts.{table}").fetchall(),  # constant names
-                key=lambda row: tuple((value is None, str(value)) for value in row),
-            )
-            for table in MART_TABLES
-        }
+        return {table: _sorted_rows(con, table, without_load_times) for table in MART_TABLES}
+
+
+def mart_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
+    """(column, type) of a mart, from the warehouse catalog."""
+    return con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = 'marts' and table_name = $table order by ordinal_position",
+        {"table": table},
+    ).fetchall()
+
+
+def _sorted_rows(con: duckdb.DuckDBPyConnection, table: str, without_load_times: bool) -> list[tuple]:
+    columns = [
+        name for name, kind in mart_columns(con, table) if not (without_load_times and kind.startswith("TIMESTAMP"))
+    ]
+    assert columns, f"marts.{table} is missing from {con}"
+    # Names come from the catalog and the dbt manifest, never from input.
+    listed = ", ".join(f'"{name}"' for name in columns)
+    rows = [tuple(_hashable(value) for value in row) for row in con.execute(f'select {listed} from marts."{table}"').fetchall()]
+    return sorted(rows, key=lambda row: tuple((value is None, str(value)) for value in row))
+
+
+def _hashable(value):
+    """Lists (e.g. target_quality.findings) as tuples, so that rows can be counted in a set."""
+    if isinstance(value, list):
+        return tuple(_hashable(item) for item in value)
+    if isinstance(value, dict):
+        return tuple(sorted((key, _hashable(item)) for key, item in value.items()))
+    return value
 
 
 @dataclass(frozen=True)
