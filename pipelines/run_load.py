@@ -279,7 +279,9 @@ def _first_failure(result: dg.ExecuteInProcessResult) -> str:
             error = event.step_failure_data.error
             if error is None:
                 return f"step {event.step_key} failed"
-            while error.cause is not None:
+            # Dagster wraps what the step raised; the first error of our own (or the OS's) is the
+            # clear one: deeper causes (BlockingIOError under "another load is running") say less.
+            while error.cause is not None and error.cls_name.startswith("Dagster"):
                 error = error.cause
             return printable(f"{event.step_key}: {error.message.strip()}")
     return "the run failed"
