@@ -38,7 +38,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 COMMITTED_INSTANCE_CONFIG = REPO_ROOT / ".dagster_home" / "dagster.yaml"
 DOCS_IMAGES_ENV = "BUDGET_DOCS_IMAGES"
-MARTS = ("budget_by_project", "department_comparison", "indicator_counts_by_category")
+# The lineage of one mart: with every mart's upstream the graph outgrows the window, and Dagster
+# draws only the nodes in view.
+MARTS = ("budget_by_project",)
 # What feeds the marts, layer by layer: the group boxes and one asset of each layer upstream.
 UPSTREAM = ("raw_department_files", "projects", "indicators", "stg_projects", "stg_indicators")
 GROUPS = ("ingest", "landing", "staging", "marts", "reference")
@@ -165,7 +167,7 @@ def browser(tmp_path):
 
 
 def _lineage_url(base: str) -> str:
-    """Global asset lineage of the three marts and everything upstream, with every group expanded."""
+    """Global asset lineage of the marts and everything upstream, with every group expanded."""
     marts = " or ".join(f'key:"marts/{mart}"' for mart in MARTS)
     selection = urllib.parse.quote(f"+({marts})", safe="")
     expanded = ",".join(f"global@global:{group}" for group in GROUPS)
