@@ -29,6 +29,7 @@ class FundingUnit:
     line: int
     name: str
     amounts: Amounts
+    page: int | None = None  # the PDF page the row starts on; None for formats without pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,7 @@ class Project:
     name: str
     amounts: Amounts
     performance_goal: str  # 绩效目标
+    page: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,7 @@ class Indicator:
     name: str
     period_target_text: str | None  # 实施周期指标值
     annual_target_text: str | None  # 年度指标值
+    page: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,3 +72,4 @@ class DepartmentTable:
     units: tuple[FundingUnit, ...]
     projects: tuple[Project, ...]
     indicators: tuple[Indicator, ...] = field(default=())
+    grand_total_page: int | None = None

@@ -30,7 +30,8 @@ final as (
             ) as double), 0) as share_of_department_total,
         projects.performance_goal,
         projects.source_path,
-        projects.source_line
+        projects.source_line,
+        projects.source_page
     from projects
     left join indicator_counts on projects.project_id = indicator_counts.project_id
 )

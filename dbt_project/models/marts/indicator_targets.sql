@@ -55,7 +55,8 @@ final as (
         indicators.period_kind,
         indicators.period_deadline,
         indicators.source_path,
-        indicators.source_line
+        indicators.source_line,
+        indicators.source_page
     from indicators
     left join standard_levels on indicators.indicator_id = standard_levels.indicator_id
 )

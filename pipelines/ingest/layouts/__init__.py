@@ -9,8 +9,11 @@ target table.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath
+
+from pipelines.ingest.errors import TableError
 
 from pipelines.ingest.layouts import horizontal
 from pipelines.ingest.model import DepartmentTable
@@ -27,6 +30,30 @@ def parse_grids(grids: Sequence[Grid], *, relative_path: PurePosixPath) -> Depar
     for grid in grids:
         for layout in LAYOUTS:
             if layout.detect(grid):
-                return layout.parse(grid, relative_path=relative_path)
+                return _with_pages(grid, layout.parse, relative_path)
     # No layout claims any grid: the horizontal parser says best what the primary grid lacks.
-    return horizontal.parse(primary_grid(list(grids)), relative_path=relative_path)
+    return _with_pages(primary_grid(list(grids)), horizontal.parse, relative_path)
+
+
+def _with_pages(grid: Grid, parse: Callable[..., DepartmentTable], relative_path: PurePosixPath) -> DepartmentTable:
+    """Layouts know rows by line; the page of each (PDF) row is added here, to records and errors."""
+    pages = {row.line: row.page for row in grid.rows if row.page is not None}
+    try:
+        table = parse(grid, relative_path=relative_path)
+    except TableError as error:
+        if error.page is None and error.line in pages:
+            raise error.on_page(pages[error.line]) from error.__cause__
+        raise
+    if not pages:
+        return table
+
+    def paged(records):
+        return tuple(dataclasses.replace(record, page=pages.get(record.line)) for record in records)
+
+    return dataclasses.replace(
+        table,
+        units=paged(table.units),
+        projects=paged(table.projects),
+        indicators=paged(table.indicators),
+        grand_total_page=pages.get(table.grand_total_line),
+    )

@@ -59,7 +59,8 @@ def read_pdf_grids(data: bytes) -> list[Grid]:
     if scanned and not any(grid.mentions("绩效") for grid in grids):
         raise TableError(
             IssueCategory.NO_TEXT_LAYER,
-            f"{_pages(scanned)} of {page_count} hold only an image, no text layer (a scan?): "
+            f"{_pages(scanned)} of {page_count} {'holds' if len(scanned) == 1 else 'hold'} only an image, "
+            "no text layer (a scan?): "
             "the file needs OCR (or the original document) before it can be loaded",
             page=scanned[0],
         )
