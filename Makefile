@@ -8,7 +8,7 @@ export BUDGET_WAREHOUSE ?= $(CURDIR)/warehouse/budget.duckdb
 # System packages (Debian's chromium for the browser test) need root; sudo when not root.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: load test docs dev fuzz bench clean browser
+.PHONY: load test docs dev fuzz bench clean browser office
 
 $(BIN)/budget-warehouse: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ load: venv
 	$(BIN)/budget-warehouse load
 
 ## The test suite: parsers, schemas, the Dagster job end to end, dbt tests, the Dagster UI in a browser.
-test: venv browser
+test: venv browser office
 	$(BIN)/python -m pytest
 
 ## Debian's Chromium and chromedriver, which tests/test_dagster_ui.py drives (nothing is downloaded),
@@ -32,6 +32,12 @@ test: venv browser
 browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && dpkg -s fonts-noto-cjk >/dev/null 2>&1 || \
 		($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium chromium-driver fonts-noto-cjk)
+
+## Debian's LibreOffice (headless, no GUI), which tests/support/documents.py uses to print the
+## test documents to PDF as departments' offices do (tests/test_documents.py).
+office:
+	@command -v soffice >/dev/null && dpkg -s libreoffice-writer-nogui >/dev/null 2>&1 && dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 || \
+		($(SUDO) apt-get update && $(SUDO) apt-get install -y libreoffice-writer-nogui libreoffice-calc-nogui)
 
 ## dbt docs in dbt_project/target (index.html, catalog.json), built from a copy of the published
 ## warehouse: dbt connects read-write, and the published file is only ever opened read-only.
