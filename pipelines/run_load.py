@@ -230,8 +230,8 @@ def _published_counts(path: Path) -> dict:
             "from landing.raw_files"
         ).fetchall()[0]
         errors = con.execute(
-            "select source_path, source_line, category, message from landing.load_issues "
-            "where severity = 'error' order by source_path, source_line"
+            "select source_path, source_line, category, message, source_page from landing.load_issues "
+            "where severity = 'error' order by source_path, source_page, source_line"
         ).fetchall()
         # Mart names come from the catalog, not from input.
         marts = {table: _count(con, f'marts."{table}"') for table in parquet_export.mart_tables(con)}
@@ -248,8 +248,10 @@ def _published_counts(path: Path) -> dict:
     }
 
 
-def _describe_error(path: str, line: int | None, category: str, message: str) -> str:
-    where = path if line is None else f"{path}, line {line}"
+def _describe_error(path: str, line: int | None, category: str, message: str, page: int | None = None) -> str:
+    where = path if page is None else f"{path}, page {page}"
+    if line is not None:
+        where = f"{where}, {'line' if page is None else 'row'} {line}"
     return f"error: {where}: {message} [{category}]"
 
 

@@ -144,6 +144,9 @@ def test_whole_budget_reads_only_the_target_table(documents) -> None:
     assert _parse(documents["budget.pdf"]).grand_total_page == 3  # after two one-page tables
 
 
+ANY_PAGE = object()  # LibreOffice may start an HTML page with a blank page: the title's page, whichever
+
+
 @pytest.mark.parametrize(
     ("name", "category", "page", "says"),
     [
@@ -152,12 +155,14 @@ def test_whole_budget_reads_only_the_target_table(documents) -> None:
         ("truncated_seed.docx", IssueCategory.UNREADABLE, None, "cannot read Word"),
         ("seed.doc", IssueCategory.UNREADABLE, None, "save it as .docx"),
         ("other_tables_only.pdf", IssueCategory.NOT_A_TARGET_TABLE, 1, "项目支出绩效目标表"),
+        ("unruled.pdf", IssueCategory.NOT_A_TARGET_TABLE, ANY_PAGE, "no drawn cell borders"),
     ],
 )
 def test_bad_documents_say_what_is_wrong(documents, name, category, page, says) -> None:
     with pytest.raises(TableError) as caught:
         _parse(documents[name])
-    assert (caught.value.category, caught.value.page) == (category, page)
+    assert caught.value.category == category
+    assert caught.value.page is not None if page is ANY_PAGE else caught.value.page == page
     assert says in caught.value.message
 
 

@@ -281,6 +281,10 @@ def make_documents(root: Path) -> dict[str, Path]:
         write_html(src / "seed_chromium_a5.html", seed, repeat_header=False, page_css="A5", name_width="2.5em"),
         out / "seed_chromium_a5.pdf",
     )
+    # LibreOffice ignores CSS borders: the table prints without rules, as text in columns.
+    (docs["unruled.pdf"],) = libreoffice_convert(
+        [write_html(src / "unruled.html", seed)], out, to="pdf:writer_web_pdf_Export"
+    )
     picture = page_picture(docs["seed.pdf"], src / "page.png")
     scanned_docx = write_picture_docx(src / "scanned.docx", picture)
     (docs["scanned.pdf"],) = libreoffice_convert([scanned_docx], out)
