@@ -155,7 +155,7 @@ ANY_PAGE = object()  # LibreOffice may start an HTML page with a blank page: the
         ("truncated_seed.docx", IssueCategory.UNREADABLE, None, "cannot read Word"),
         ("seed.doc", IssueCategory.UNREADABLE, None, "save it as .docx"),
         ("other_tables_only.pdf", IssueCategory.NOT_A_TARGET_TABLE, 1, "项目支出绩效目标表"),
-        ("unruled.pdf", IssueCategory.NOT_A_TARGET_TABLE, ANY_PAGE, "no drawn cell borders"),
+        ("unruled.pdf", IssueCategory.NOT_A_TARGET_TABLE, ANY_PAGE, "no table with drawn cell borders"),
     ],
 )
 def test_bad_documents_say_what_is_wrong(documents, name, category, page, says) -> None:

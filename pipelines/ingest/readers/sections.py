@@ -59,14 +59,14 @@ def target_grids(items: Iterable[Item]) -> list[Grid]:
     sections = _sections([item for item in items if any(item.cells)])
     marked = [section for section in sections if section and _MARKER in section[0].text]
     ruled = [section for section in marked if any(item.in_table for item in section)]
-    if marked and not ruled:
+    if (marked and not ruled) or (sections and not any(item.in_table for section in sections for item in section)):
         # Text set out in columns without drawn borders: no cells to read, and guessing columns
         # from gaps would join or split cells silently.
-        first = marked[0][0]
+        first = (marked or sections)[0][0]
         raise TableError(
             IssueCategory.NOT_A_TARGET_TABLE,
-            f"the table under {first.text!r} has no drawn cell borders (no ruled table): only ruled "
-            "tables can be read from a document; ask for the file it was printed from (.xlsx, .docx)",
+            f"no table with drawn cell borders under {first.text[:40]!r}: only ruled tables can be "
+            "read from a document; ask for the file it was printed from (.xlsx, .docx)",
             page=first.page,
         )
     marked = ruled
