@@ -59,10 +59,12 @@ dev: venv
 	mkdir -p .dagster_home
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
-## Cold loads of 100, 1,000 and 10,000 generated departments, reruns, and the DuckDB floor (docs/benchmarks.md).
+## Cold loads of 100, 1,000 and 10,000 generated departments, reruns, and the DuckDB floor; then
+## BENCH_PDFS generated budget PDFs of about 10 pages, printed by LibreOffice (docs/benchmarks.md).
 BENCH_SIZES ?= 100,1000,10000
-bench: venv
-	$(BIN)/python -m bench.run --sizes $(BENCH_SIZES) --out bench/out
+BENCH_PDFS ?= 200
+bench: venv office
+	$(BIN)/python -m bench.run --sizes $(BENCH_SIZES) --pdfs $(BENCH_PDFS) --out bench/out
 
 clean:
 	rm -rf warehouse dbt_project/target dbt_project/logs .pytest_cache .hypothesis

@@ -4,7 +4,7 @@
 
 `bench.generate` writes the departments' tables; each becomes an HTML budget document (the
 部门收支总表 and 部门支出总表 on their own pages, then the 绩效 table), which LibreOffice
-headless prints to PDF in one batch (about 10 pages each at 12 pt). Then, each in its own
+headless prints to PDF in one batch (about 10 pages each at 16 pt). Then, each in its own
 process as in bench.run: a cold `budget-warehouse load` of the PDFs, and the read+parse of every
 PDF alone, one after the other in one process (the reader's own cost, without workers, DuckDB
 or dbt). Seconds per page = wall seconds / pages. The load must be clean.
@@ -30,7 +30,7 @@ _OTHER_TABLES = (
     ("部门支出总表", [["科目名称", "合计", "基本支出", "项目支出"], ["一般公共服务支出", "1.00", "0.00", "1.00"]]),
 )
 _STYLE = (
-    "body { font-size: 12pt; } table { border-collapse: collapse; width: 100%; }"
+    "body { font-size: 16pt; } table { border-collapse: collapse; width: 100%; }"
     " td { border: 1px solid #000; vertical-align: top; }"
 )
 # LibreOffice draws the borders of the border attribute; CSS borders it ignores (no ruled table).

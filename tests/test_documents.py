@@ -233,3 +233,13 @@ def test_each_bad_document_lands_in_load_issues_with_category_and_page(documents
     category, page, line, _ = issues["bad_indicator.pdf"]
     expected_page = next(page for page in range(1, 20) if TRUNCATED_PROJECT in _cells_on_page(documents["bad_indicator.pdf"], page))
     assert (category, page) == ("malformed_indicator", expected_page) and line > 1
+
+
+def test_the_bench_pdfs_load_as_generated(tmp_path) -> None:
+    """bench.documents' budget PDFs (LibreOffice) read to the same tables as their .txt."""
+    from bench.documents import write_pdfs
+
+    raw = write_pdfs(2, 7, tmp_path)
+    for pdf in sorted(raw.rglob("*.pdf")):
+        text = tmp_path / "text-2" / "2024" / f"{pdf.stem}.txt"
+        assert _content(_parse(pdf)) == _content(_parse(text))
