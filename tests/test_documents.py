@@ -243,3 +243,12 @@ def test_the_bench_pdfs_load_as_generated(tmp_path) -> None:
     for pdf in sorted(raw.rglob("*.pdf")):
         text = tmp_path / "text-2" / "2024" / f"{pdf.stem}.txt"
         assert _content(_parse(pdf)) == _content(_parse(text))
+
+
+def test_pdfminer_font_warnings_stay_out_of_the_logs(documents, caplog) -> None:
+    """Chromium's PDFs make pdfminer warn "Could not get FontBBox…" hundreds of times."""
+    import logging
+
+    with caplog.at_level(logging.DEBUG):
+        _parse(documents["seed_chromium.pdf"])
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("pdfminer") and r.levelno >= logging.WARNING] == []
