@@ -19,7 +19,7 @@ from pipelines.ingest.errors import IssueCategory, TableError
 from pipelines.ingest.layouts import parse_grids
 from pipelines.ingest.model import DepartmentTable
 from pipelines.ingest.readers import read_grids
-from pipelines.ingest.readers.cjk import fold_cjk
+from pipelines.ingest.readers.cjk import drop_spaces_beside_cjk, fold_cjk
 from pipelines.ingest.readers.pdf import _page_items
 from tests.support.documents import TRUNCATED_PROJECT, make_documents
 from tests.support.loads import LoadedWarehouse, run_load_job
@@ -131,6 +131,10 @@ def test_chromium_radicals_are_folded(documents) -> None:
 def test_fold_maps_what_nfkc_misses() -> None:
     assert fold_cjk("⻔⺠⻛⼾〜⽬") == "门民风户～目"
     assert fold_cjk("：（）％～") == "：（）％～"  # published full-width punctuation is kept
+
+
+def test_gaps_beside_chinese_are_not_spaces() -> None:
+    assert drop_spaces_beside_cjk("2024 年 12 月31 日前；OA system") == "2024年12月31日前；OA system"
 
 
 def test_whole_budget_reads_only_the_target_table(documents) -> None:

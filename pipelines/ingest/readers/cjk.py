@@ -11,6 +11,7 @@ mapped explicitly: the CJK Radicals Supplement (⻔ ⺠ ⻛ …, which have no d
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # CJK Radicals Supplement forms that simplified Chinese fonts use as the glyph of a whole
@@ -42,3 +43,15 @@ def fold_cjk(text: str) -> str:
         _EXPLICIT.get(char) or (unicodedata.normalize("NFKC", char) if _needs_nfkc(char) else char)
         for char in text
     )
+
+
+# CJK ideographs, CJK punctuation and full-width forms: Chinese text never needs a space beside them.
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
+_SPACE_BESIDE_CJK = re.compile(f"(?<=[{_CJK}]) +| +(?=[{_CJK}])")
+
+
+def drop_spaces_beside_cjk(text: str) -> str:
+    """`2024 年 12 月` → `2024年12月`. A PDF has no space characters to read, only gaps between
+    glyphs; LibreOffice widens the gap between Chinese and Latin text (its Asian/Western
+    autospacing) as much as a space, so a gap beside a Chinese character is never a space."""
+    return _SPACE_BESIDE_CJK.sub("", text)

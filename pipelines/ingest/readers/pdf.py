@@ -21,7 +21,7 @@ import logging
 from collections.abc import Iterator
 
 from pipelines.ingest.errors import IssueCategory, TableError
-from pipelines.ingest.readers.cjk import fold_cjk
+from pipelines.ingest.readers.cjk import drop_spaces_beside_cjk, fold_cjk
 from pipelines.ingest.readers.sections import Item, join_wrapped, target_grids
 from pipelines.ingest.readers.text import to_cells
 from pipelines.ingest.rows import Grid
@@ -107,7 +107,7 @@ def _table_settings(page) -> dict:
 
 
 def _cell_text(text: str | None) -> str:
-    return join_wrapped(fold_cjk(text or "").split("\n"))
+    return join_wrapped([drop_spaces_beside_cjk(line) for line in fold_cjk(text or "").split("\n")])
 
 
 def _text_lines(page) -> Iterator[tuple[float, Item]]:
