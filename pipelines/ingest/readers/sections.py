@@ -30,6 +30,7 @@ _MARKER = "绩效"
 _TITLE = re.compile(r"^.{0,40}表(?:[（(][^（）()]{0,30}[）)])?$")
 _PAGE_NUMBER = re.compile(r"^(?:[-—–·\s]*\d{1,4}[-—–·\s]*|第\s*\d+\s*页.*|\d+\s*/\s*\d+|page\s*\d+.*)$", re.IGNORECASE)
 _NON_DATA = re.compile(r"^(?:填表人|填报人|制表人|审核人|复核人|负责人|单位负责人|财务负责人|联系人|联系电话|填报日期|填表日期|注\s*[：:]|备注\s*[：:]|说明\s*[：:])")
+_BESIDE_TITLE = re.compile(r"^(?:(?:金额)?单位|部门名称|单位名称|编制单位)[：:]")
 _SPACES = re.compile(r"\s+")
 _AMOUNT = re.compile(r"^-?\d{1,3}(?:,?\d{3})*\.\d+$")  # 2,177.86: not a 序号 nor a year
 _HEADER_ROWS = 6  # a repeated header is among the first rows of the table's first page
@@ -57,7 +58,7 @@ class Item:
 
 def target_grids(items: Iterable[Item]) -> list[Grid]:
     sections = _sections([item for item in items if any(item.cells)])
-    marked = [section for section in sections if section and _MARKER in section[0].text]
+    marked = [section for section in sections if section and _MARKER in _compact(section[0].text)]
     ruled = [section for section in marked if any(item.in_table for item in section)]
     if (marked and not ruled) or (sections and not any(item.in_table for section in sections for item in section)):
         # Text set out in columns without drawn borders: no cells to read, and guessing columns
@@ -87,8 +88,9 @@ def _sections(items: Sequence[Item]) -> list[list[Item]]:
 
 
 def _is_title(item: Item) -> bool:
-    filled = [cell for cell in item.cells if cell]
-    return len(filled) == 1 and bool(_TITLE.match(_compact(filled[0])))
+    """A line (or a row) holding a table's title, maybe with 单位：万元 or 部门名称 beside it."""
+    filled = [_compact(cell) for cell in item.cells if cell]
+    return bool(filled) and bool(_TITLE.match(filled[0])) and all(_BESIDE_TITLE.match(cell) for cell in filled[1:])
 
 
 def _grid(section: Sequence[Item]) -> Grid:
