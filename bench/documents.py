@@ -106,7 +106,7 @@ def bench_documents(count: int, out: Path, seed: int) -> dict:
     shutil.rmtree(warehouse.parent, ignore_errors=True)
     wall, cpu, peak, _code, stdout = measure(_load(raw, warehouse), env=_environment())
     summary = _check(stdout, "cold load of PDFs", count)
-    parse_wall, parse_cpu, _, _, parse_out = measure([sys.executable, "-c", _PARSE_ALL, str(raw)], env=_environment())
+    _wall, _cpu, _, _, parse_out = measure([sys.executable, "-c", _PARSE_ALL, str(raw)], env=_environment())
     parse_seconds = float(parse_out.strip().splitlines()[-1])
     result = {
         "pdfs": count,
@@ -129,9 +129,9 @@ def markdown(result: dict) -> str:
     return "\n".join([
         "| PDFs | pages | cold load (s) | s/page | CPU (s) | peak RSS (MiB) | read+parse alone (s) | s/page |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
-        f"| {result['pdfs']} | {result['pages']} | {result['cold_load_wall_seconds']:.2f} | "
+        (f"| {result['pdfs']} | {result['pages']} | {result['cold_load_wall_seconds']:.2f} | "
         f"{result['cold_load_seconds_per_page']:.3f} | {result['cold_load_cpu_seconds']:.2f} | "
-        f"{result['cold_load_peak_mib']:,} | {result['parse_only_seconds']:.2f} | {result['parse_only_seconds_per_page']:.3f} |",
+        f"{result['cold_load_peak_mib']:,} | {result['parse_only_seconds']:.2f} | {result['parse_only_seconds_per_page']:.3f} |"),
     ])
 
 

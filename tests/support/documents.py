@@ -223,7 +223,7 @@ def _docx_header(table, *, two_row_header: bool):
     return [top, bottom]
 
 
-def _page_number_footer(paragraph, OxmlElement, qn) -> None:  # noqa: N803 (python-docx's names)
+def _page_number_footer(paragraph, OxmlElement, qn) -> None:
     """'- N -' in the footer, a PAGE field as Word writes it."""
     paragraph.add_run("- ")
     run = paragraph.add_run()
@@ -238,7 +238,7 @@ def _page_number_footer(paragraph, OxmlElement, qn) -> None:  # noqa: N803 (pyth
     paragraph.add_run(" -")
 
 
-def _on(OxmlElement, qn, tag: str):  # noqa: N803
+def _on(OxmlElement, qn, tag: str):
     element = OxmlElement(tag)
     element.set(qn("w:val"), "true")
     return element

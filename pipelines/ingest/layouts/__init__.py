@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath
 
 from pipelines.ingest.errors import TableError
-
 from pipelines.ingest.layouts import horizontal
 from pipelines.ingest.model import DepartmentTable
 from pipelines.ingest.readers import primary_grid

@@ -14,8 +14,8 @@ from pathlib import Path
 from pipelines.ingest.decoding import decode_text
 from pipelines.ingest.errors import IssueCategory, TableError
 from pipelines.ingest.readers.delimited import looks_like_csv, read_delimited
-from pipelines.ingest.readers.excel import read_workbook_grids
 from pipelines.ingest.readers.docx import read_docx_grids, refuse_binary_word
+from pipelines.ingest.readers.excel import read_workbook_grids
 from pipelines.ingest.readers.html import looks_like_html, read_html_grids
 from pipelines.ingest.readers.pdf import read_pdf_grids
 from pipelines.ingest.readers.text import read_tab_separated

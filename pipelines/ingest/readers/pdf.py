@@ -41,10 +41,10 @@ def read_pdf_grids(data: bytes) -> list[Grid]:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             items, scanned = [], []
             for page in pdf.pages:
-                page_items = list(_page_items(page))
+                items.extend(_page_items(page))
                 if not page.chars and page.images:
                     scanned.append(page.page_number)
-                items.extend(page_items)
+                page.close()  # frees the page's parsed objects: a 300-page document stays small
             page_count = len(pdf.pages)
     except PDFPasswordIncorrect as exc:
         raise TableError(IssueCategory.UNREADABLE, "the PDF is encrypted (password-protected)") from exc
@@ -55,19 +55,26 @@ def read_pdf_grids(data: bytes) -> list[Grid]:
         raise TableError(IssueCategory.UNREADABLE, f"cannot read PDF (damaged or truncated?): {reason}") from exc
     if page_count == 0:
         raise TableError(IssueCategory.UNREADABLE, "the PDF has no pages (damaged or truncated?)")
-    grids = target_grids(items)
+    try:
+        grids = target_grids(items)
+    except TableError as error:
+        raise _needs_ocr(scanned, page_count) if scanned else error from None
     if scanned and not any(grid.mentions("绩效") for grid in grids):
-        raise TableError(
-            IssueCategory.NO_TEXT_LAYER,
-            f"{_pages(scanned)} of {page_count} {'holds' if len(scanned) == 1 else 'hold'} only an image, "
-            "no text layer (a scan?): "
-            "the file needs OCR (or the original document) before it can be loaded",
-            page=scanned[0],
-        )
+        raise _needs_ocr(scanned, page_count)
     return grids
 
 
-def _page_items(page) -> Iterator[Item]:
+def _needs_ocr(scanned: list[int], page_count: int) -> TableError:
+    """Image-only pages and no 绩效 table in the text: the table is likely on the images."""
+    return TableError(
+        IssueCategory.NO_TEXT_LAYER,
+        f"{_pages(scanned)} of {page_count} {'holds' if len(scanned) == 1 else 'hold'} only an image, "
+        "no text layer (a scan?): the file needs OCR (or the original document) before it can be loaded",
+        page=scanned[0],
+    )
+
+
+def _page_items(page) -> list[Item]:
     tables = page.find_tables(_table_settings(page))
     rules = [edge for edge in page.edges if edge["orientation"] == "h" and edge["width"] > 4]
     placed: list[tuple[float, Item]] = []
@@ -84,7 +91,7 @@ def _page_items(page) -> Iterator[Item]:
         outside = outside.outside_bbox(table.bbox, strict=False)
     placed.extend(_text_lines(outside))
     placed.sort(key=lambda pair: pair[0])
-    return (item for _, item in placed)
+    return [item for _, item in placed]
 
 
 def _cut_above(table, rules) -> bool:
