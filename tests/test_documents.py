@@ -157,6 +157,7 @@ ANY_PAGE = object()  # LibreOffice may start an HTML page with a blank page: the
         ("scanned.pdf", IssueCategory.NO_TEXT_LAYER, 1, "OCR"),
         ("truncated_seed.pdf", IssueCategory.UNREADABLE, None, "cannot read PDF"),
         ("truncated_seed.docx", IssueCategory.UNREADABLE, None, "cannot read Word"),
+        ("encrypted.pdf", IssueCategory.UNREADABLE, None, "encrypted"),
         ("seed.doc", IssueCategory.UNREADABLE, None, "save it as .docx"),
         ("other_tables_only.pdf", IssueCategory.NOT_A_TARGET_TABLE, 1, "项目支出绩效目标表"),
         ("unruled.pdf", IssueCategory.NOT_A_TARGET_TABLE, ANY_PAGE, "no table with drawn cell borders"),
@@ -175,7 +176,7 @@ def test_bad_documents_say_what_is_wrong(documents, name, category, page, says) 
 LOADED = {
     2018: "seed.txt", 2019: "seed.pdf", 2020: "seed_chromium.pdf", 2021: "seed.docx", 2022: "budget.pdf",
 }
-BAD = ["scanned.pdf", "truncated_seed.pdf", "truncated_seed.docx", "seed.doc", "other_tables_only.pdf", "bad_indicator.pdf"]
+BAD = ["scanned.pdf", "encrypted.pdf", "truncated_seed.pdf", "truncated_seed.docx", "seed.doc", "other_tables_only.pdf", "bad_indicator.pdf"]
 
 
 @pytest.fixture(scope="module")
@@ -232,6 +233,7 @@ def test_each_bad_document_lands_in_load_issues_with_category_and_page(documents
     assert issues.keys() == set(BAD)
     assert issues["scanned.pdf"][:2] == ("no_text_layer", 1)
     assert issues["truncated_seed.pdf"][0] == issues["truncated_seed.docx"][0] == "unreadable"
+    assert issues["encrypted.pdf"][0] == "unreadable" and "encrypted" in issues["encrypted.pdf"][3]
     assert issues["seed.doc"][0] == "unreadable" and ".docx" in issues["seed.doc"][3]
     assert issues["other_tables_only.pdf"][0] == "not_a_target_table"
     category, page, line, _ = issues["bad_indicator.pdf"]

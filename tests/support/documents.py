@@ -35,6 +35,11 @@ OTHER_TABLES = (
     ("部门支出总表", ["科目名称", "合计", "基本支出", "项目支出"],
      [["一般公共服务支出", "2,177.86", "0.00", "2,177.86"], ["合计", "2,177.86", "0.00", "2,177.86"]]),
 )
+# LibreOffice's PDF export options as JSON: encrypt, with a password needed to open the file.
+_PASSWORD = (
+    '{"EncryptFile":{"type":"boolean","value":"true"},'
+    '"DocumentOpenPassword":{"type":"string","value":"secret"}}'
+)
 SIGN_OFF = "填表人：张三　　审核人：李四　　联系电话：020-12345678"
 NOTE = "注：本表金额单位为万元。"
 
@@ -289,6 +294,9 @@ def make_documents(root: Path) -> dict[str, Path]:
     scanned_docx = write_picture_docx(src / "scanned.docx", picture)
     (docs["scanned.pdf"],) = libreoffice_convert([scanned_docx], out)
     (docs["seed.doc"],) = libreoffice_convert([docs["seed.docx"]], out, to="doc")
+    encrypted = src / "encrypted.docx"
+    shutil.copyfile(docs["seed.docx"], encrypted)
+    (docs["encrypted.pdf"],) = libreoffice_convert([encrypted], out, to=f"pdf:writer_pdf_Export:{_PASSWORD}")
     for name in ("seed.pdf", "seed.docx"):
         data = docs[name].read_bytes()
         truncated = out / f"truncated_{name}"

@@ -46,12 +46,16 @@ def read_pdf_grids(data: bytes) -> list[Grid]:
                     scanned.append(page.page_number)
                 page.close()  # frees the page's parsed objects: a 300-page document stays small
             page_count = len(pdf.pages)
-    except PDFPasswordIncorrect as exc:
-        raise TableError(IssueCategory.UNREADABLE, "the PDF is encrypted (password-protected)") from exc
     except TableError:
         raise
     except Exception as exc:  # pdfminer raises many types for damaged files, all mean the same
-        reason = str(exc) or type(exc).__name__
+        # pdfplumber wraps pdfminer's exception (PdfminerException(original)).
+        inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
+        if isinstance(inner, PDFPasswordIncorrect):
+            raise TableError(
+                IssueCategory.UNREADABLE, "the PDF is encrypted (password-protected): publish it without a password"
+            ) from exc
+        reason = str(inner) or type(inner).__name__
         raise TableError(IssueCategory.UNREADABLE, f"cannot read PDF (damaged or truncated?): {reason}") from exc
     if page_count == 0:
         raise TableError(IssueCategory.UNREADABLE, "the PDF has no pages (damaged or truncated?)")
