@@ -258,3 +258,14 @@ def test_pdfminer_font_warnings_stay_out_of_the_logs(documents, caplog) -> None:
     with caplog.at_level(logging.DEBUG):
         _parse(documents["seed_chromium.pdf"])
     assert [r.getMessage() for r in caplog.records if r.name.startswith("pdfminer") and r.levelno >= logging.WARNING] == []
+
+
+def test_word_merged_cells_read_like_a_workbook_merge(documents) -> None:
+    """gridSpan and vMerge: the text in the top-left cell, the other cells of the merge empty."""
+    (grid,) = read_grids(documents["seed.docx"])
+    header = [row.cells for row in grid.rows if "资金来源" in row.cells]
+    (top,) = header
+    below = next(row.cells for row in grid.rows if "财政专户拨款" in row.cells)
+    assert top == ("项目名称（资金使用单位）", "总计", "资金来源", "", "", "绩效目标", "绩效指标")
+    assert below == ("", "", "财政拨款", "财政专户拨款", "其他资金")
+    assert all(row.page is None for row in grid.rows)
