@@ -269,3 +269,20 @@ def test_word_merged_cells_read_like_a_workbook_merge(documents) -> None:
     assert top == ("项目名称（资金使用单位）", "总计", "资金来源", "", "", "绩效目标", "绩效指标")
     assert below == ("", "", "财政拨款", "财政专户拨款", "其他资金")
     assert all(row.page is None for row in grid.rows)
+
+
+@pytest.mark.parametrize(
+    ("page_css", "name_width", "repeat_header", "other_tables"),
+    [("A4 landscape", "3em", True, True), ("A5 landscape", "5em", False, False), ("A6", "2em", True, True),
+     ("B5", "8em", False, False)],
+)
+def test_page_breaks_in_other_places_read_the_same(page_css, name_width, repeat_header, other_tables, seed_table, tmp_path) -> None:
+    """Other paper sizes and column widths move every page break (Chromium's own choices)."""
+    from tests.support.documents import chromium_print, write_html
+    from tests.support.tables import seed_spec
+
+    page = write_html(tmp_path / "t.html", seed_spec(), page_css=page_css, name_width=name_width,
+                      repeat_header=repeat_header, other_tables=other_tables)
+    table = _parse(chromium_print(page, tmp_path / "t.pdf"))
+    assert _content(table) == _content(seed_table)
+    assert max(p.page for p in table.projects) >= 3
