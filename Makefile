@@ -10,7 +10,7 @@ DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # System packages (Debian's chromium for the browser test) need root; sudo when not root.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: load test docs dev serve docs-images fuzz bench clean browser
+.PHONY: load test docs dev serve docs-images fuzz bench clean browser office
 
 $(BIN)/budget-warehouse: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ load: venv
 	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/budget-warehouse load
 
 ## The test suite: parsers, schemas, the Dagster job end to end, dbt tests, the Dagster UI in a browser.
-test: venv browser
+test: venv browser office
 	$(BIN)/python -m pytest
 
 ## Debian's Chromium and chromedriver, which tests/test_dagster_ui.py drives (nothing is downloaded),
@@ -34,6 +34,12 @@ test: venv browser
 browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && dpkg -s fonts-noto-cjk >/dev/null 2>&1 || \
 		($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium chromium-driver fonts-noto-cjk)
+
+## Debian's LibreOffice (headless, no GUI), which tests/support/documents.py uses to print the
+## test documents to PDF as departments' offices do (tests/test_documents.py).
+office:
+	@command -v soffice >/dev/null && dpkg -s libreoffice-writer-nogui >/dev/null 2>&1 && dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 || \
+		($(SUDO) apt-get update && $(SUDO) apt-get install -y libreoffice-writer-nogui libreoffice-calc-nogui)
 
 ## dbt docs in dbt_project/target (index.html, catalog.json), built from a copy of the published
 ## warehouse: dbt connects read-write, and the published file is only ever opened read-only.
@@ -67,10 +73,12 @@ serve: venv
 docs-images: venv browser
 	BUDGET_DOCS_IMAGES=$(CURDIR)/docs/img $(BIN)/python -m pytest -q tests/test_dagster_ui.py
 
-## Cold loads of 100, 1,000 and 10,000 generated departments, reruns, and the DuckDB floor (docs/benchmarks.md).
+## Cold loads of 100, 1,000 and 10,000 generated departments, reruns, and the DuckDB floor; then
+## BENCH_PDFS generated budget PDFs of about 10 pages, printed by LibreOffice (docs/benchmarks.md).
 BENCH_SIZES ?= 100,1000,10000
-bench: venv
-	$(BIN)/python -m bench.run --sizes $(BENCH_SIZES) --out bench/out
+BENCH_PDFS ?= 200
+bench: venv office
+	$(BIN)/python -m bench.run --sizes $(BENCH_SIZES) --pdfs $(BENCH_PDFS) --out bench/out
 
 clean:
 	rm -rf warehouse dbt_project/target dbt_project/logs .pytest_cache .hypothesis

@@ -1,6 +1,6 @@
 """The load benchmark of docs/benchmarks.md: cold loads, reruns, and DuckDB alone as the floor.
 
-    python -m bench.run [--sizes 100,1000,10000] [--out bench/out] [--seed 7]
+    python -m bench.run [--sizes 100,1000,10000] [--pdfs 200] [--out bench/out] [--seed 7]
 
 For each size it generates the departments into OUT/raw-N and measures, each command in its own
 process: a cold `budget-warehouse load` into a fresh warehouse; the same load stage by stage
@@ -8,6 +8,8 @@ process: a cold `budget-warehouse load` into a fresh warehouse; the same load st
 load and the added department again with DAGSTER_HOME set (Dagster keeps its runs and the file
 partitions on disk, as under `make dev`; since issue 16 every row does, each size with a fresh instance); and DuckDB alone reading every file's bytes (read_csv, tab-delimited, all varchar). Peak memory is the
 largest sum of the resident sets of the command's whole process tree, sampled every 0.1 s.
+Then the PDF case (bench.documents): --pdfs generated budget PDFs of about 10 pages, printed by
+LibreOffice, loaded cold; seconds per page (0 skips it).
 The table goes to stdout, every figure to OUT/results.json.
 """
 
@@ -257,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="100,1000,10000", help="departments per cold load (default 100,1000,10000)")
     parser.add_argument("--out", type=Path, default=Path("bench/out"), help="work folder (default bench/out)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--pdfs", type=int, default=200, help="generated budget PDFs to load (default 200; 0 skips)")
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
     out = args.out.resolve()
@@ -271,8 +274,16 @@ def main(argv: list[str] | None = None) -> int:
         results += measured
         stages[size] = by_stage
     table = markdown(results, stages)
+    documents = None
+    if args.pdfs > 0:
+        from bench import documents as pdf_bench
+
+        print(f"{args.pdfs} budget PDFs:", file=sys.stderr)
+        documents = pdf_bench.bench_documents(args.pdfs, out, args.seed)
+        table += "\n\n" + pdf_bench.markdown(documents)
     print(table)
-    report = {"machine": about, "seed": args.seed, "results": [asdict(m) for m in results], "stages": stages}
+    report = {"machine": about, "seed": args.seed, "results": [asdict(m) for m in results], "stages": stages,
+              "documents": documents}
     (out / "results.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"\nwrote {out / 'results.json'}", file=sys.stderr)
     return 0

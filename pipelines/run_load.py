@@ -242,8 +242,8 @@ def _published_counts(path: Path) -> dict:
             {"c": sorted(c.value for c in DISCOVERY_CATEGORIES)},
         ).fetchall()
         errors = con.execute(
-            "select source_path, source_line, category, message from landing.load_issues "
-            "where severity = 'error' order by source_path, source_line"
+            "select source_path, source_line, category, message, source_page from landing.load_issues "
+            "where severity = 'error' order by source_path, source_page, source_line"
         ).fetchall()
         # Mart names come from the catalog, not from input.
         marts = {table: _count(con, f'marts."{table}"') for table in parquet_export.mart_tables(con)}
@@ -261,8 +261,10 @@ def _published_counts(path: Path) -> dict:
     }
 
 
-def _describe_error(path: str, line: int | None, category: str, message: str) -> str:
-    where = path if line is None else f"{path}, line {line}"
+def _describe_error(path: str, line: int | None, category: str, message: str, page: int | None = None) -> str:
+    where = path if page is None else f"{path}, page {page}"
+    if line is not None:
+        where = f"{where}, {'line' if page is None else 'row'} {line}"
     return printable(f"error: {where}: {message} [{category}]")
 
 

@@ -27,6 +27,7 @@ class Provenance(pa.DataFrameModel):
     source_path: Series[str] = pa.Field(str_length={"min_value": 1})
     source_sha256: Series[str] = pa.Field(str_matches=r"^[0-9a-f]{64}$")
     source_line: Series[int] = pa.Field(ge=1)
+    source_page: Series[pd.Int64Dtype] = pa.Field(ge=1, nullable=True)  # PDF rows only
     fiscal_year: Series[int] = pa.Field(ge=1990, le=2100)
     department_name: Series[str] = pa.Field(str_length={"min_value": 1})
 

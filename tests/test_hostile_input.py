@@ -113,7 +113,7 @@ def _discovered(raw: Path) -> list[str]:
 
 @pytest.mark.parametrize(
     "name", ["~$x.xlsx", "~x.txt", ".~lock.x.csv", ".hidden.txt", "x.txt.partial", "x.partial",
-             "x.csv.tmp", "x.xlsx.crdownload", "x.txt.swp", "x.txt.bak", "x.part", "notes.md", "x.pdf"],
+             "x.csv.tmp", "x.xlsx.crdownload", "x.txt.swp", "x.txt.bak", "x.part", "notes.md", "x.odt"],
 )
 def test_temporary_hidden_and_foreign_files_are_skipped(tmp_path, name):
     _touch(tmp_path / "2024" / name)

@@ -9,6 +9,7 @@ class IssueCategory(StrEnum):
     """Why a file was quarantined or warned about; values are stored in marts.load_issues."""
 
     UNREADABLE = "unreadable"
+    NO_TEXT_LAYER = "no_text_layer"  # a scanned PDF: only images, the file needs OCR
     NOT_A_TARGET_TABLE = "not_a_target_table"
     UNKNOWN_FISCAL_YEAR = "unknown_fiscal_year"
     BAD_AMOUNT = "bad_amount"
@@ -49,20 +50,33 @@ class TableError(Exception):
     """A department table that cannot be read as a 项目支出绩效目标表."""
 
     def __init__(
-        self, category: IssueCategory, message: str, *, path: str = "", line: int | None = None
+        self,
+        category: IssueCategory,
+        message: str,
+        *,
+        path: str = "",
+        line: int | None = None,
+        page: int | None = None,
     ) -> None:
         self.category = category
         self.message = message
         self.path = path
         self.line = line
+        self.page = page  # the PDF page of the problem, when the file has pages
         super().__init__(self.describe())
 
     def describe(self) -> str:
         where = self.path or "<input>"
+        if self.page is not None:
+            where = f"{where}, page {self.page}"
         if self.line is not None:
-            where = f"{where}, line {self.line}"
+            where = f"{where}, {'row' if self.page is not None else 'line'} {self.line}"
         return f"{where}: {self.message} [{self.category.value}]"
 
     def at(self, path: str) -> TableError:
         """The same error, told against the file it came from."""
-        return TableError(self.category, self.message, path=path, line=self.line)
+        return TableError(self.category, self.message, path=path, line=self.line, page=self.page)
+
+    def on_page(self, page: int | None) -> TableError:
+        """The same error with the page its line is on (layouts know lines, readers pages)."""
+        return TableError(self.category, self.message, path=self.path, line=self.line, page=page)

@@ -29,6 +29,7 @@ class FundingUnit:
     line: int
     name: str
     amounts: Amounts
+    page: int | None = None  # the PDF page the row starts on; None for formats without pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,7 @@ class Project:
     amounts: Amounts
     performance_goal: str  # 绩效目标 (the per-project form's 年度绩效目标)
     period_goal: str | None = None  # 实施期目标, where the per-project form states one
+    page: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,7 @@ class Indicator:
     name: str
     period_target_text: str | None  # 实施周期指标值
     annual_target_text: str | None  # 年度指标值
+    page: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,7 @@ class DepartmentTable:
     projects: tuple[Project, ...]
     indicators: tuple[Indicator, ...] = field(default=())
     source_form: str = "horizontal"  # the layout that read it: horizontal | per_project
+    grand_total_page: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +93,7 @@ class IndicatorResult:
     weight: Decimal | None  # 分值
     score: Decimal | None  # 得分
     deviation_reason: str | None  # 偏差原因分析及改进措施
+    page: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +111,7 @@ class ProjectEvaluation:
     budget_score: Decimal | None  # 得分 of the funds row
     total_weight: Decimal | None  # 总分 row, 分值 column
     self_score: Decimal | None  # 总分 row, 得分 column
+    page: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

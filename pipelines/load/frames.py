@@ -14,7 +14,7 @@ from pipelines.ingest.model import Amounts, SelfEvaluation
 from pipelines.ingest.targets import parse_target
 from pipelines.load.parse import ParsedFile
 
-PROVENANCE_COLUMNS = ["source_path", "source_sha256", "source_line", "fiscal_year", "department_name"]
+PROVENANCE_COLUMNS = ["source_path", "source_sha256", "source_line", "source_page", "fiscal_year", "department_name"]
 AMOUNT_COLUMNS = ["total_amount", "fiscal_appropriation", "special_account_appropriation", "other_funds"]
 MONEY_COLUMNS = frozenset(
     [*AMOUNT_COLUMNS, "units_total_amount", "projects_total_amount", "budget_initial", "budget_adjusted", "executed"]
@@ -53,20 +53,20 @@ def build_frames(parsed: Sequence[ParsedFile]) -> StagingFrames:
         for project in table.projects:
             project_sums[project.unit_name] += project.amounts.total
             projects.append(
-                (*base, project.line, *ident, project.unit_name, project.name,
+                (*base, project.line, project.page, *ident, project.unit_name, project.name,
                  *_amounts(project.amounts), project.performance_goal, project.period_goal, table.source_form)
             )
         for unit in table.units:
             units.append(
-                (*base, unit.line, *ident, unit.name, *_amounts(unit.amounts),
+                (*base, unit.line, unit.page, *ident, unit.name, *_amounts(unit.amounts),
                  project_sums.get(unit.name, Decimal("0.00")))
             )
         units_total = sum((unit.amounts.total for unit in table.units), Decimal("0.00"))
         tables.append(
-            (*base, table.grand_total_line, *ident, table.title, *_amounts(table.grand_total), units_total)
+            (*base, table.grand_total_line, table.grand_total_page, *ident, table.title, *_amounts(table.grand_total), units_total)
         )
         indicators.extend(
-            (*base, i.line, *ident, i.unit_name, i.project_name, i.seq, i.level1_code, i.level1_name,
+            (*base, i.line, i.page, *ident, i.unit_name, i.project_name, i.seq, i.level1_code, i.level1_name,
              i.level2_code, i.level2_name, i.name, i.period_target_text, i.annual_target_text,
              *_typed(i.annual_target_text, i.period_target_text, table))
             for i in table.indicators
@@ -111,7 +111,7 @@ def evaluation_rows(table: SelfEvaluation) -> list[tuple]:
         )
         published = _rate(project.execution_rate_text)
         rows.append((
-            project.line, table.fiscal_year, table.department_name, project.unit_name, project.name,
+            project.line, project.page, table.fiscal_year, table.department_name, project.unit_name, project.name,
             project.budget_initial, project.budget_adjusted, project.executed,
             computed if computed is not None else published, published,
             _float(project.budget_weight), _float(project.budget_score), _float(project.total_weight),
@@ -127,7 +127,7 @@ def result_rows(table: SelfEvaluation) -> list[tuple]:
         target = parse_target(r.target_text, fiscal_year=table.fiscal_year)
         actual = parse_target(r.actual_text, fiscal_year=table.fiscal_year)
         rows.append((
-            r.line, table.fiscal_year, table.department_name, r.unit_name, r.project_name, r.seq,
+            r.line, r.page, table.fiscal_year, table.department_name, r.unit_name, r.project_name, r.seq,
             r.level1_name, r.level2_name, r.name,
             r.target_text, target.operator, _float(target.value), _float(getattr(target, "value_max", None)),
             target.unit, target.kind,
@@ -193,7 +193,8 @@ def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(rows, columns=[*PROVENANCE_COLUMNS, *columns])
     for column in MONEY_COLUMNS.intersection(columns):
         frame[column] = _money(frame[column])
-    return frame.astype({"source_line": "int64", "fiscal_year": "int64"})
+    # Nullable: only PDF rows have a page.
+    return frame.astype({"source_line": "int64", "source_page": "Int64", "fiscal_year": "int64"})
 
 
 def _money(values: pd.Series) -> pd.Series:

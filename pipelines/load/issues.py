@@ -24,8 +24,11 @@ class LoadIssue:
     line: int | None = None
     fiscal_year: int | None = None
     department_name: str | None = None
+    page: int | None = None  # the PDF page of the problem, when the file has pages
 
     def describe(self) -> str:
         """One line for logs and summaries: names escaped (pipelines/display.py), never raw."""
-        where = self.source_path if self.line is None else f"{self.source_path}, line {self.line}"
+        where = self.source_path if self.page is None else f"{self.source_path}, page {self.page}"
+        if self.line is not None:
+            where = f"{where}, {'line' if self.page is None else 'row'} {self.line}"
         return printable(f"{self.severity.value}: {where}: {self.message} [{self.category.value}]")

@@ -26,6 +26,10 @@ Progress = Callable[[int, int], None]
 # parse in 2.1 s either way, 2,000 in 3.5 s alone and 2.2 s on two workers, 10,000 in 16 s and 9 s.
 PARALLEL_MIN_FILES = 1000
 CHUNK_FILES = 250
+# A PDF costs as much to read as about 200 text tables (0.046 s a page, ~10 pages, against ~0.002 s
+# a table; docs/benchmarks.md), a .docx about 5: they count that much toward the two limits above,
+# so that 200 PDFs are read on every core, a few per chunk.
+FILE_COST = {".pdf": 200, ".docx": 5}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +55,14 @@ def frame_files(files: Sequence[RawFile]) -> FramedFiles:
 
 
 def parse_and_frame(files: Sequence[RawFile], progress: Progress | None = None) -> FramedFiles:
-    workers = min(os.cpu_count() or 1, -(-len(files) // CHUNK_FILES))
-    if len(files) < PARALLEL_MIN_FILES or workers < 2:
+    cost = sum(_cost(file) for file in files)
+    workers = min(os.cpu_count() or 1, -(-cost // CHUNK_FILES))
+    if cost < PARALLEL_MIN_FILES or workers < 2:
         result = frame_files(files)
         if progress is not None:
             progress(len(files), len(files))
         return result
-    chunks = [files[start:start + CHUNK_FILES] for start in range(0, len(files), CHUNK_FILES)]
+    chunks = _chunks(files)
     # forkserver, not fork: the load runs inside Dagster, whose threads a fork would copy mid-step.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
@@ -74,6 +79,23 @@ def parse_and_frame(files: Sequence[RawFile], progress: Progress | None = None) 
         frames=concat_frames([part.frames for part in parts]),
         issues=[issue for part in parts for issue in part.issues],
     )
+
+
+def _cost(file: RawFile) -> int:
+    return FILE_COST.get(file.absolute_path.suffix.lower(), 1)
+
+
+def _chunks(files: Sequence[RawFile]) -> list[Sequence[RawFile]]:
+    """Consecutive files, CHUNK_FILES of cost per chunk (250 text tables, or 2 PDFs)."""
+    chunks, start, cost = [], 0, 0
+    for index, file in enumerate(files):
+        cost += _cost(file)
+        if cost >= CHUNK_FILES:
+            chunks.append(files[start:index + 1])
+            start, cost = index + 1, 0
+    if start < len(files):
+        chunks.append(files[start:])
+    return chunks
 
 
 def concat_frames(parts: Sequence[StagingFrames]) -> StagingFrames:

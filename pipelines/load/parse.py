@@ -38,4 +38,5 @@ def parse_raw_file(file: RawFile) -> ParsedFile | LoadIssue:
             severity=Severity.ERROR,
             message=error.message,
             line=error.line,
+            page=error.page,
         )

@@ -138,9 +138,15 @@ def _issue(frame: pd.DataFrame, index: int, check: str, label: str) -> LoadIssue
         severity=severity,
         message=_MESSAGES.get(check, _generic_message(check))(row, label),
         line=int(row["source_line"]),
+        page=_page(row),
         fiscal_year=int(row["fiscal_year"]),
         department_name=row["department_name"],
     )
+
+
+def _page(row: pd.Series) -> int | None:
+    page = row.get("source_page")
+    return None if page is None or pd.isna(page) else int(page)
 
 
 def _outcomes(table: str, issues: list[LoadIssue], failures: list[tuple[str, int]]) -> list[CheckOutcome]:

@@ -145,7 +145,7 @@ def replace_issues(
             _ISSUE_COLUMNS,
             [
                 (i.source_path, i.source_sha256, i.fiscal_year, i.department_name, i.category.value,
-                 i.severity.value, i.line, i.message, detected_at)
+                 i.severity.value, i.line, i.page, i.message, detected_at)
                 for i in issues
             ],
         )
@@ -172,7 +172,7 @@ _REGISTRY_COLUMNS = (
 )
 _ISSUE_COLUMNS = (
     "source_path", "source_sha256", "fiscal_year", "department_name", "category", "severity",
-    "source_line", "message", "detected_at",
+    "source_line", "source_page", "message", "detected_at",
 )
 
 

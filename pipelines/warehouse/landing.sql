@@ -16,6 +16,7 @@ create table if not exists landing.department_tables (
     source_path varchar not null,
     source_sha256 varchar not null,
     source_line integer not null,
+    source_page integer,                -- the PDF page the row starts on; null for formats without pages
     loaded_at timestamp with time zone not null,
     fiscal_year integer not null,
     department_name varchar not null,
@@ -31,6 +32,7 @@ create table if not exists landing.funding_units (
     source_path varchar not null,
     source_sha256 varchar not null,
     source_line integer not null,
+    source_page integer,                -- the PDF page the row starts on; null for formats without pages
     loaded_at timestamp with time zone not null,
     fiscal_year integer not null,
     department_name varchar not null,
@@ -46,6 +48,7 @@ create table if not exists landing.projects (
     source_path varchar not null,
     source_sha256 varchar not null,
     source_line integer not null,
+    source_page integer,                -- the PDF page the row starts on; null for formats without pages
     loaded_at timestamp with time zone not null,
     fiscal_year integer not null,
     department_name varchar not null,
@@ -62,6 +65,7 @@ create table if not exists landing.indicators (
     source_path varchar not null,
     source_sha256 varchar not null,
     source_line integer not null,
+    source_page integer,                -- the PDF page the row starts on; null for formats without pages
     loaded_at timestamp with time zone not null,
     fiscal_year integer not null,
     department_name varchar not null,
@@ -117,9 +121,17 @@ create table if not exists landing.load_issues (
     category varchar not null,
     severity varchar not null,          -- error (file quarantined) | warning (file loaded)
     source_line integer,
+    source_page integer,                -- the PDF page of the problem, when the file has pages
     message varchar not null,
     detected_at timestamp with time zone not null
 );
+
+-- Warehouses created before PDF and Word documents (issue 11) gain the page of each row here.
+alter table landing.department_tables add column if not exists source_page integer;
+alter table landing.funding_units add column if not exists source_page integer;
+alter table landing.projects add column if not exists source_page integer;
+alter table landing.indicators add column if not exists source_page integer;
+alter table landing.load_issues add column if not exists source_page integer;
 
 -- Which parser and which dbt models built this warehouse (pipelines/warehouse/fingerprints.py):
 -- when either changed, a load re-reads every file or rebuilds the marts although raw/ did not.
@@ -137,6 +149,7 @@ create table if not exists landing.project_evaluations (
     source_path varchar not null,
     source_sha256 varchar not null,
     source_line integer not null,
+    source_page integer,                -- the PDF page the row starts on; null for formats without pages
     loaded_at timestamp with time zone not null,
     fiscal_year integer not null,
     department_name varchar not null,
@@ -161,6 +174,7 @@ create table if not exists landing.indicator_results (
     source_path varchar not null,
     source_sha256 varchar not null,
     source_line integer not null,
+    source_page integer,                -- the PDF page the row starts on; null for formats without pages
     loaded_at timestamp with time zone not null,
     fiscal_year integer not null,
     department_name varchar not null,

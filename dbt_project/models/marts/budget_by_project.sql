@@ -34,7 +34,8 @@ final as (
         projects.period_goal,
         projects.source_form,
         projects.source_path,
-        projects.source_line
+        projects.source_line,
+        projects.source_page
     from projects
     left join indicator_counts on projects.project_id = indicator_counts.project_id
 )

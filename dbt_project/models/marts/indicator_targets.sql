@@ -70,7 +70,8 @@ final as (
         period_units.unit_family as period_unit_family,
         indicators.period_value * cast(period_units.factor_to_base as double) as period_value_base,
         indicators.period_value_max * cast(period_units.factor_to_base as double) as period_value_max_base,
-        period_units.base_unit as period_unit_base
+        period_units.base_unit as period_unit_base,
+        indicators.source_page
     from indicators
     left join standard_levels on indicators.indicator_id = standard_levels.indicator_id
     -- Units compare through the seed; a unit it lacks keeps a null family (and is reported).

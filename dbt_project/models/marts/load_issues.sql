@@ -12,6 +12,7 @@ final as (
         category,
         severity,
         source_line,
+        source_page,
         message,
         detected_at
     from issues

@@ -7,6 +7,7 @@ renamed as (
         source_path,
         source_sha256,
         source_line,
+        source_page,
         loaded_at,
         fiscal_year,
         department_name,

@@ -6,6 +6,7 @@ renamed as (
     select
         source_path,
         source_line,
+        source_page,
         fiscal_year,
         department_name,
         unit_name,

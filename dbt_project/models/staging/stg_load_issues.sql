@@ -11,6 +11,7 @@ renamed as (
         category,
         severity,
         source_line,
+        source_page,
         message,
         detected_at
     from source

@@ -7,6 +7,7 @@ renamed as (
         md5(concat_ws('|', fiscal_year, department_name, unit_name, project_name)) as project_id,
         source_path,
         source_line,
+        source_page,
         fiscal_year,
         department_name,
         unit_name,

@@ -138,8 +138,9 @@ def _metadata(table: str, row_count: int, outcome: StageOutcome) -> dict[str, ob
     if table == "load_issues":
         metadata["issues_this_run"] = dg.MetadataValue.md(
             markdown_table(
-                ["severity", "file", "line", "category", "message"],
-                [(i.severity.value, i.source_path, i.line or "", i.category.value, i.message) for i in outcome.issues[:20]],
+                ["severity", "file", "page", "line", "category", "message"],
+                [(i.severity.value, i.source_path, i.page or "", i.line or "", i.category.value, i.message)
+                 for i in outcome.issues[:20]],
             )
         )
     if table == "department_tables":

@@ -9,7 +9,8 @@ target table.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath
 
 from pipelines.ingest.errors import IssueCategory, TableError
@@ -36,7 +37,7 @@ def parse_grids(grids: Sequence[Grid], *, relative_path: PurePosixPath) -> Depar
     for grid in grids:
         layout = next((layout for layout in LAYOUTS if layout.detect(grid)), None)
         if layout is horizontal and not claimed:
-            return horizontal.parse(grid, relative_path=relative_path)
+            return _with_pages([grid], lambda: horizontal.parse(grid, relative_path=relative_path))
         if layout is not None:
             claimed.setdefault(layout.NAME, []).append(grid)
     if len(claimed) > 1:
@@ -46,6 +47,47 @@ def parse_grids(grids: Sequence[Grid], *, relative_path: PurePosixPath) -> Depar
         )
     for layout in _MANY_PER_FILE:
         if layout.NAME in claimed:
-            return layout.parse_many(claimed[layout.NAME], relative_path=relative_path)
+            many = claimed[layout.NAME]
+            return _with_pages(many, lambda: layout.parse_many(many, relative_path=relative_path))
     # No layout claims any grid: the horizontal parser says best what the primary grid lacks.
-    return horizontal.parse(primary_grid(list(grids)), relative_path=relative_path)
+    primary = primary_grid(list(grids))
+    return _with_pages([primary], lambda: horizontal.parse(primary, relative_path=relative_path))
+
+
+def _with_pages(grids: Sequence[Grid], parse: Callable[[], DepartmentTable | SelfEvaluation]):
+    """Layouts know rows by line; the page of each (PDF) row is added here, to records and errors.
+
+    Lines that stand on different pages in different grids (tables numbered each from 1) get no
+    page: a wrong page would send a reader to the wrong place.
+    """
+    pages = _unambiguous_pages(grids)
+    try:
+        table = parse()
+    except TableError as error:
+        if error.page is None and error.line in pages:
+            raise error.on_page(pages[error.line]) from error.__cause__
+        raise
+    if not pages:
+        return table
+
+    def paged(records):
+        return tuple(dataclasses.replace(record, page=pages.get(record.line)) for record in records)
+
+    if isinstance(table, SelfEvaluation):
+        return dataclasses.replace(table, projects=paged(table.projects), results=paged(table.results))
+    return dataclasses.replace(
+        table,
+        units=paged(table.units),
+        projects=paged(table.projects),
+        indicators=paged(table.indicators),
+        grand_total_page=pages.get(table.grand_total_line),
+    )
+
+
+def _unambiguous_pages(grids: Sequence[Grid]) -> dict[int, int]:
+    seen: dict[int, set[int]] = {}
+    for grid in grids:
+        for row in grid.rows:
+            if row.page is not None:
+                seen.setdefault(row.line, set()).add(row.page)
+    return {line: next(iter(found)) for line, found in seen.items() if len(found) == 1}

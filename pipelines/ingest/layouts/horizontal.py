@@ -32,8 +32,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 _AMOUNT_COLUMNS = ("total", "fiscal_appropriation", "special_account_appropriation", "other_funds")
 _AMOUNT_LABELS = dict(zip(_AMOUNT_COLUMNS, ("总计", "财政拨款", "财政专户拨款", "其他资金"), strict=True))
-_DEPARTMENT = re.compile(r"^(?:部门|单位)名称\s*[：:]\s*(.*)$")
-_MONEY_UNIT = re.compile(r"^(?:金额)?单位\s*[：:]\s*(.*)$")
+# Some producers print "部门名称：… 单位：万元" on one line (one cell): the unit is not the name's.
+_DEPARTMENT = re.compile(r"^(?:部门|单位)名称\s*[：:]\s*(.*?)(?:\s*(?:金额)?单位\s*[：:][^：:]*)?$")
+_MONEY_UNIT = re.compile(r"(?:^|(?<=\s)|(?<=[）)]))(?:金额)?单位\s*[：:]\s*([^：:]*)$")
 _GRAND_TOTAL_NAMES = frozenset({"合计", "总计"})  # compared with spaces removed
 _FOOTNOTE = re.compile(r"^(?:注|备注|说明|填表说明|数据来源)\s*[：:、0-9]")
 _SPACES = re.compile(r"\s+")
@@ -156,7 +157,7 @@ def _department_name(preamble: Sequence[SourceRow]) -> str:
 def _check_money_unit(preamble: Sequence[SourceRow]) -> None:
     for row in preamble:
         for cell in row.cells:
-            match = _MONEY_UNIT.match(cell)
+            match = _MONEY_UNIT.search(cell)
             if match and _compact(match.group(1)) not in ("万元", ""):
                 raise TableError(
                     IssueCategory.NOT_A_TARGET_TABLE,

@@ -15,8 +15,10 @@ from pipelines.ingest import limits
 from pipelines.ingest.decoding import decode_text
 from pipelines.ingest.errors import IssueCategory, TableError
 from pipelines.ingest.readers.delimited import looks_like_csv, read_delimited
+from pipelines.ingest.readers.docx import read_docx_grids, refuse_binary_word
 from pipelines.ingest.readers.excel import read_workbook_grids
 from pipelines.ingest.readers.html import looks_like_html, read_html_grids
+from pipelines.ingest.readers.pdf import read_pdf_grids
 from pipelines.ingest.readers.text import read_tab_separated
 from pipelines.ingest.rows import Grid, SourceRow
 
@@ -63,6 +65,11 @@ READERS: dict[str, Reader] = {
     ".xls": _workbook_or_page_grids,
     ".htm": read_html_grids,
     ".html": read_html_grids,
+    ".pdf": read_pdf_grids,
+    ".docx": read_docx_grids,
+    # Registered so that discovery finds them, and quarantines them with what to do instead.
+    ".doc": refuse_binary_word,
+    ".wps": refuse_binary_word,
 }
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(READERS)
 
