@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.support import reliability
+from tests.support import project_forms, reliability
 from tests.support.cli import LoadRun, load_cli, query
 from tests.support.paths import SEED_PATH
 from tests.support.tables import line_index, render, seed_spec, write_csv, write_text, write_xls, write_xlsx
@@ -55,6 +55,9 @@ def reconcile(tmp_path_factory: pytest.TempPathFactory) -> Reconcile:
     (raw / "2024" / "seed.txt").write_bytes(SEED_PATH.read_bytes())
     write_csv(raw / "2023" / "seed_2023.csv", render(SEED_2023), encoding="utf-8-sig")
     write_xlsx(raw / "2024" / "removed_later.xlsx", render(REMOVED))
+    # Its 自评表 too, so that the self-evaluation marts hold the department's rows before removal.
+    evaluation = project_forms.evaluation_sheet(project_forms.consistent_self_evaluation(REMOVED.department), year=2024)
+    project_forms.write_xlsx(raw / "2024" / "removed_later_自评表.xlsx", {"自评": evaluation})
     write_text(raw / "2024" / "corrected.txt", render(MISTYPED), encoding="gbk", newline="\r\n")
     write_text(raw / "2024" / "later_broken.txt", render(LATER_BROKEN))
     first = load_cli(raw, warehouse)
@@ -63,6 +66,7 @@ def reconcile(tmp_path_factory: pytest.TempPathFactory) -> Reconcile:
 
     write_text(raw / "2024" / "corrected.txt", render(CORRECTED), encoding="gbk", newline="\r\n")
     (raw / "2024" / "removed_later.xlsx").unlink()
+    (raw / "2024" / "removed_later_自评表.xlsx").unlink()
     broken = render(LATER_BROKEN)
     broken[line_index(broken, "水电费")][2] = "三十三"
     write_text(raw / "2024" / "later_broken.txt", broken)
@@ -73,7 +77,7 @@ def reconcile(tmp_path_factory: pytest.TempPathFactory) -> Reconcile:
 
 def test_first_load_is_clean_and_exits_0(reconcile: Reconcile) -> None:
     assert reconcile.first.exit_code == 0, reconcile.first.explain()
-    assert reconcile.first.summary["files"] == 5
+    assert reconcile.first.summary["files"] == 6  # five target tables and one 自评表
     assert reconcile.first.summary["failed_checks"] == []
 
 
@@ -90,7 +94,7 @@ def test_second_load_with_a_conflict_and_a_broken_file_exits_3(reconcile: Reconc
     run = reconcile.second
     assert run.exit_code == 3, run.explain()
     assert run.summary["success"]
-    assert (run.summary["files"], run.summary["parsed_files"], run.summary["removed_files"]) == (5, 3, 1)
+    assert (run.summary["files"], run.summary["parsed_files"], run.summary["removed_files"]) == (5, 3, 2)
     assert (run.summary["quarantined_files"], run.summary["conflicting_files"]) == (1, 2)
 
 
@@ -128,6 +132,7 @@ def test_removed_file_leaves_every_mart(reconcile: Reconcile, table: str) -> Non
     assert _removed_rows(reconcile.warehouse, table) == 0
     paths = query(reconcile.warehouse, "select source_path from landing.raw_files order by 1")
     assert ("2024/removed_later.xlsx",) not in paths
+    assert ("2024/removed_later_自评表.xlsx",) not in paths
 
 
 def test_conflicting_claims_are_both_reported_and_the_earlier_version_stays(reconcile: Reconcile) -> None:

@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.support import project_forms
 from tests.support.tables import TableSpec, UnitSpec, render, seed_spec, write_csv, write_text
 
 SQL_INJECTION = "'; drop table marts.budget_by_project; --"
@@ -106,6 +107,10 @@ def populate(raw: Path, outside: Path) -> None:
     (year / "linked-folder").symlink_to(outside, target_is_directory=True)
     for name in SKIPPED_NAMES:
         write_table(year / name, dataclasses.replace(outsider, department=f"不应加载 {name}"))
+    # The seed department's 自评表, so that every mart (the self-evaluation ones too) holds rows
+    # for the idempotence checks.
+    evaluation = project_forms.evaluation_sheet(project_forms.consistent_self_evaluation(seed_spec().department), year=2024)
+    project_forms.write_xlsx(year / "自评表.xlsx", {"自评": evaluation})
 
 
 UNDECODABLE_SOURCE_PATH = "2024/\\xff\\xfe GBK name.csv"

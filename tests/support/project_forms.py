@@ -197,3 +197,21 @@ def write_html(path: Path, sheets: list[Sheet]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")
     return path
+
+
+def consistent_self_evaluation(department: str, *, project: str = "2024年信息化运维项目") -> Project:
+    """A clean 自评表 of one project (rates and 总分 add up), so that a department's load fills
+    the self-evaluation marts too: tests that check every mart need rows in every mart."""
+    return Project(
+        name=project,
+        department=department,
+        unit=department,
+        total="", fiscal="", other="",
+        # 1300.00 / 1359.11 = 95.65%
+        budget=("1359.11", "1359.11", "1300.00", "10", "95.65%", "9.6"),
+        total_weight="100",
+        total_score="99.6",
+        indicators=(
+            Indicator("产出指标", "数量指标", "运维系统数量", "≥10个", actual="12个", weight="90", score="90"),
+        ),
+    )
