@@ -10,7 +10,7 @@ DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # System packages (Debian's chromium for the browser test) need root; sudo when not root.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: load test docs dev serve docs-images fuzz bench clean browser office
+.PHONY: load test docs dev serve docs-images fuzz bench clean browser office java
 
 $(BIN)/budget-warehouse: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ load: venv
 	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/budget-warehouse load
 
 ## The test suite: parsers, schemas, the Dagster job end to end, dbt tests, the Dagster UI in a browser.
-test: venv browser office
+test: venv browser office java
 	$(BIN)/python -m pytest
 
 ## Debian's Chromium and chromedriver, which tests/test_dagster_ui.py drives (nothing is downloaded),
@@ -40,6 +40,11 @@ browser:
 office:
 	@command -v soffice >/dev/null && dpkg -s libreoffice-writer-nogui >/dev/null 2>&1 && dpkg -s libreoffice-calc-nogui >/dev/null 2>&1 || \
 		($(SUDO) apt-get update && $(SUDO) apt-get install -y libreoffice-writer-nogui libreoffice-calc-nogui)
+
+## Debian's Java 17 runtime, which pyspark needs for the Spark engine (docs/scale-out.md) and its tests.
+java:
+	@command -v java >/dev/null && java -version 2>&1 | grep -q '"17\.' || \
+		($(SUDO) apt-get update && $(SUDO) apt-get install -y openjdk-17-jre-headless)
 
 ## dbt docs in dbt_project/target (index.html, catalog.json), built from a copy of the published
 ## warehouse: dbt connects read-write, and the published file is only ever opened read-only.
