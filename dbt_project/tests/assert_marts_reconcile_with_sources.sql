@@ -5,38 +5,38 @@
 with source_projects as (
     select fiscal_year, department_name, sum(total_amount) as total_amount, count(*) as project_count
     from {{ source('landing', 'projects') }}
-    group by all
+    group by fiscal_year, department_name
 ),
 
 source_indicators as (
     select fiscal_year, department_name, count(*) as indicator_count
     from {{ source('landing', 'indicators') }}
-    group by all
+    group by fiscal_year, department_name
 ),
 
 by_project as (
     select fiscal_year, department_name, sum(total_amount) as total_amount, count(*) as project_count,
         sum(indicator_count) as indicator_count
     from {{ ref('budget_by_project') }}
-    group by all
+    group by fiscal_year, department_name
 ),
 
 by_category as (
     select fiscal_year, department_name, sum(indicator_count) as indicator_count
     from {{ ref('indicator_counts_by_category') }}
-    group by all
+    group by fiscal_year, department_name
 ),
 
 targets as (
     select fiscal_year, department_name, count(*) as indicator_count
     from {{ ref('indicator_targets') }}
-    group by all
+    group by fiscal_year, department_name
 ),
 
 quality as (
     select fiscal_year, department_name, count(*) as project_count, sum(indicator_count) as indicator_count
     from {{ ref('target_quality') }}
-    group by all
+    group by fiscal_year, department_name
 ),
 
 comparison as (

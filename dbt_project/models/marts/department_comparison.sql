@@ -15,7 +15,7 @@ departments as (
         fiscal_year,
         department_id,
         department_name,
-        bool_or(is_own_level) as is_own_level,
+        {{ dbt.bool_or('is_own_level') }} as is_own_level,
         cast(sum(total_amount) as decimal(18, 2)) as total_amount,
         count(*) as project_count,
         cast(sum(indicator_count) as bigint) as indicator_count
@@ -57,9 +57,9 @@ final as (
         current_year.project_count,
         current_year.indicator_count,
         cast(current_year.indicator_count as double) / current_year.project_count as indicators_per_project,
-        rank() over (
+        cast(rank() over (
             partition by current_year.fiscal_year order by current_year.total_amount desc
-        ) as rank_by_total_amount,
+        ) as bigint) as rank_by_total_amount,
         prior_year.total_amount as prior_year_total_amount,
         (cast(current_year.total_amount as double) - cast(prior_year.total_amount as double))
             / nullif(cast(prior_year.total_amount as double), 0) as change_pct,

@@ -12,20 +12,25 @@ unit_conversions as (
 
 -- A tree row naming the local level 1 is more specific than one for any level 1, so it wins.
 standard_levels as (
-    select
-        indicators.indicator_id,
-        standard_tree.std_level1,
-        standard_tree.std_level2
-    from indicators
-    inner join standard_tree
-        on {{ category_name('indicators.level2_name') }} = {{ category_name('standard_tree.level2_name') }}
-        and (
-            standard_tree.level1_name is null
-            or {{ category_name('indicators.level1_name') }} = {{ category_name('standard_tree.level1_name') }}
-        )
-    qualify row_number() over (
-        partition by indicators.indicator_id order by standard_tree.level1_name is null
-    ) = 1
+    select indicator_id, std_level1, std_level2
+    from (
+        select
+            indicators.indicator_id,
+            standard_tree.std_level1,
+            standard_tree.std_level2,
+            row_number() over (
+                partition by indicators.indicator_id
+                order by standard_tree.level1_name is null, standard_tree.std_level1, standard_tree.std_level2
+            ) as match_rank
+        from indicators
+        inner join standard_tree
+            on {{ category_name('indicators.level2_name') }} = {{ category_name('standard_tree.level2_name') }}
+            and (
+                standard_tree.level1_name is null
+                or {{ category_name('indicators.level1_name') }} = {{ category_name('standard_tree.level1_name') }}
+            )
+    ) as matches
+    where match_rank = 1
 ),
 
 final as (

@@ -9,8 +9,8 @@ target_achievement as (
 achievement as (
     select
         project_id,
-        count(*) filter (where achieved) as achieved_count,
-        count(*) filter (where not achieved) as missed_count
+        count(case when achieved then 1 end) as achieved_count,
+        count(case when not achieved then 1 end) as missed_count
     from target_achievement
     group by project_id
 ),

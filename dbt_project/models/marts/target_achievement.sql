@@ -12,15 +12,22 @@ standard_tree as (
 
 -- The standard category by name, as for the target tables (a row naming the level 1 wins).
 standard_levels as (
-    select
-        results.result_id,
-        standard_tree.std_level1,
-        standard_tree.std_level2
-    from results
-    inner join standard_tree
-        on {{ category_name('results.level2_name') }} = {{ category_name('standard_tree.level2_name') }}
-        and (standard_tree.level1_name is null or {{ category_name('results.level1_name') }} = {{ category_name('standard_tree.level1_name') }})
-    qualify row_number() over (partition by results.result_id order by standard_tree.level1_name is null) = 1
+    select result_id, std_level1, std_level2
+    from (
+        select
+            results.result_id,
+            standard_tree.std_level1,
+            standard_tree.std_level2,
+            row_number() over (
+                partition by results.result_id
+                order by standard_tree.level1_name is null, standard_tree.std_level1, standard_tree.std_level2
+            ) as match_rank
+        from results
+        inner join standard_tree
+            on {{ category_name('results.level2_name') }} = {{ category_name('standard_tree.level2_name') }}
+            and (standard_tree.level1_name is null or {{ category_name('results.level1_name') }} = {{ category_name('standard_tree.level1_name') }})
+    ) as matches
+    where match_rank = 1
 ),
 
 with_department as (
@@ -30,21 +37,28 @@ with_department as (
 
 -- The promise in the target table of the same year, department, project and indicator name.
 linked as (
-    select
-        with_department.result_id,
-        indicator_targets.indicator_id,
-        indicator_targets.annual_text,
-        indicator_targets.annual_operator,
-        indicator_targets.annual_value,
-        indicator_targets.annual_unit,
-        indicator_targets.annual_kind
-    from with_department
-    inner join indicator_targets
-        on with_department.fiscal_year = indicator_targets.fiscal_year
-        and with_department.department_id = indicator_targets.department_id
-        and trim(with_department.project_name) = trim(indicator_targets.project_name)
-        and trim(with_department.indicator_name) = trim(indicator_targets.indicator_name)
-    qualify row_number() over (partition by with_department.result_id order by indicator_targets.indicator_seq) = 1
+    select result_id, indicator_id, annual_text, annual_operator, annual_value, annual_unit, annual_kind
+    from (
+        select
+            with_department.result_id,
+            indicator_targets.indicator_id,
+            indicator_targets.annual_text,
+            indicator_targets.annual_operator,
+            indicator_targets.annual_value,
+            indicator_targets.annual_unit,
+            indicator_targets.annual_kind,
+            row_number() over (
+                partition by with_department.result_id
+                order by indicator_targets.indicator_seq, indicator_targets.indicator_id
+            ) as link_rank
+        from with_department
+        inner join indicator_targets
+            on with_department.fiscal_year = indicator_targets.fiscal_year
+            and with_department.department_id = indicator_targets.department_id
+            and trim(with_department.project_name) = trim(indicator_targets.project_name)
+            and trim(with_department.indicator_name) = trim(indicator_targets.indicator_name)
+    ) as links
+    where link_rank = 1
 ),
 
 -- The self-evaluation's own 年度指标值 when it prints one, else the linked target table's.

@@ -31,24 +31,25 @@ per_project as (
     select
         project_id,
         count(*) as indicator_count,
-        count(*) filter (where is_quantified) as quantitative_count,
-        bool_or(std_level1 = '产出指标') as has_output_indicator,
-        bool_or(std_level1 = '产出指标' and is_quantified) as has_quantified_output_indicator,
-        bool_or(std_level1 = '效益指标') as has_benefit_indicator,
-        bool_or(std_level1 = '满意度指标') as has_satisfaction_indicator,
-        bool_or(annual_differs_from_period) as annual_differs_from_period,
-        bool_or(has_unparsed_target) as has_unparsed_target,
-        bool_or(std_level1 is null) as has_unmapped_indicator,
+        count(case when is_quantified then 1 end) as quantitative_count,
+        {{ dbt.bool_or("std_level1 = '产出指标'") }} as has_output_indicator,
+        {{ dbt.bool_or("std_level1 = '产出指标' and is_quantified") }} as has_quantified_output_indicator,
+        {{ dbt.bool_or("std_level1 = '效益指标'") }} as has_benefit_indicator,
+        {{ dbt.bool_or("std_level1 = '满意度指标'") }} as has_satisfaction_indicator,
+        {{ dbt.bool_or('annual_differs_from_period') }} as annual_differs_from_period,
+        {{ dbt.bool_or('has_unparsed_target') }} as has_unparsed_target,
+        {{ dbt.bool_or('std_level1 is null') }} as has_unmapped_indicator,
         -- Units the seed unit_conversions does not know, so their targets do not compare.
-        list_sort(list_distinct(flatten(list([
-            case when annual_unit is not null and annual_unit_family is null then annual_unit end,
-            case when period_unit is not null and period_unit_family is null then period_unit end
-        ])))) as unknown_units,
+        {{ sorted_distinct_strings([
+            'case when annual_unit is not null and annual_unit_family is null then annual_unit end',
+            'case when period_unit is not null and period_unit_family is null then period_unit end',
+        ]) }} as unknown_units,
         -- The weakest promise when a project states several satisfaction targets; a range
         -- ("90%-95%") promises its lower bound.
-        min(annual_value) filter (
-            where std_level1 = '满意度指标' and annual_unit = '%' and annual_operator in ('>=', '>', '=', 'between')
-        ) as satisfaction_target_pct
+        min(case
+            when std_level1 = '满意度指标' and annual_unit = '%' and annual_operator in ('>=', '>', '=', 'between')
+                then annual_value
+        end) as satisfaction_target_pct
     from indicators
     group by project_id
 ),
@@ -71,7 +72,7 @@ flags as (
         coalesce(per_project.annual_differs_from_period, false) as annual_differs_from_period,
         coalesce(per_project.has_unparsed_target, false) as has_unparsed_target,
         coalesce(per_project.has_unmapped_indicator, false) as has_unmapped_indicator,
-        coalesce(per_project.unknown_units, []::varchar[]) as unknown_units,
+        coalesce(per_project.unknown_units, {{ empty_string_array() }}) as unknown_units,
         per_project.satisfaction_target_pct
     from projects
     left join per_project on projects.project_id = per_project.project_id
@@ -93,18 +94,15 @@ final as (
         has_satisfaction_indicator,
         annual_differs_from_period,
         satisfaction_target_pct,
-        list_filter(
-            [
-                case when not has_quantified_output_indicator then 'no quantified output indicator' end,
-                case when not has_benefit_indicator then 'no benefit indicator' end,
-                case when not has_satisfaction_indicator then 'no satisfaction indicator' end,
-                case when annual_differs_from_period then 'annual target differs from period target' end,
-                case when has_unparsed_target then 'unparsed target' end,
-                case when has_unmapped_indicator then 'indicator outside the standard tree' end,
-                case when len(unknown_units) > 0 then 'unit outside unit_conversions' end
-            ],
-            lambda finding: finding is not null
-        ) as findings,
+        {{ array_without_nulls([
+            "case when not has_quantified_output_indicator then 'no quantified output indicator' end",
+            "case when not has_benefit_indicator then 'no benefit indicator' end",
+            "case when not has_satisfaction_indicator then 'no satisfaction indicator' end",
+            "case when annual_differs_from_period then 'annual target differs from period target' end",
+            "case when has_unparsed_target then 'unparsed target' end",
+            "case when has_unmapped_indicator then 'indicator outside the standard tree' end",
+            "case when " ~ array_size('unknown_units') ~ " > 0 then 'unit outside unit_conversions' end",
+        ]) }} as findings,
         unknown_units
     from flags
 )

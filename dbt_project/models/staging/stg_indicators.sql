@@ -4,8 +4,8 @@ with source as (
 
 renamed as (
     select
-        md5(concat_ws('|', fiscal_year, department_name, unit_name, project_name, indicator_seq)) as indicator_id,
-        md5(concat_ws('|', fiscal_year, department_name, unit_name, project_name)) as project_id,
+        {{ hashed_id(['fiscal_year', 'department_name', 'unit_name', 'project_name', 'indicator_seq']) }} as indicator_id,
+        {{ hashed_id(['fiscal_year', 'department_name', 'unit_name', 'project_name']) }} as project_id,
         source_path,
         source_line,
         source_page,

@@ -4,7 +4,7 @@ with source as (
 
 renamed as (
     select
-        md5(concat_ws('|', fiscal_year, department_name, unit_name, project_name)) as project_id,
+        {{ hashed_id(['fiscal_year', 'department_name', 'unit_name', 'project_name']) }} as project_id,
         source_path,
         source_line,
         fiscal_year,
