@@ -65,7 +65,7 @@ def _write_raw(raw: Path) -> tuple[str, str]:
     mismatch = render(dataclasses.replace(SEED, department="广州市越秀区算术示例局"))
     mismatch[line_index(mismatch, "业务用房物业管理费")][1] = "118.38"  # loads, with warnings
     write_text(raw / "2024" / "arithmetic.txt", mismatch)
-    generated = sorted((raw / "2023").iterdir())[0]
+    generated = min((raw / "2023").iterdir())
     copy = generated.with_name("copy_of_" + generated.name)  # the same department and year: a conflict
     shutil.copyfile(generated, copy)
     return tuple(sorted(str(p.relative_to(raw)) for p in (generated, copy)))  # type: ignore[return-value]

@@ -56,7 +56,8 @@ class BudgetWarehouse(dg.ConfigurableResource):
     def taken_hashes(self) -> dict[str, str]:
         """What the published warehouse last read of each file; empty before the first load."""
         if self.uses_spark:
-            from pipelines.engines.spark import published, settings as spark_settings
+            from pipelines.engines.spark import published
+            from pipelines.engines.spark import settings as spark_settings
 
             return published.taken_hashes(spark_settings.landing_dir(self.published_path))
         if not self.published_path.exists():

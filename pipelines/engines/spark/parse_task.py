@@ -21,7 +21,8 @@ from pipelines.load.parallel import frame_files
 from pipelines.load.validate import validate_frames
 from pipelines.warehouse import landing
 
-FILE_COLUMNS = ("file_index", "source_path", "absolute_path", "sha256", "size_bytes")
+# The DataFrame of files a load distributes: one row per file, by path.
+FILE_DDL = "file_index int, source_path string, absolute_path string, sha256 string, size_bytes bigint"
 # order_key = stage * _STAGE + …: parse issues in file order, then pandera findings task by task
 # (files in order), as stage.py lists them.
 _STAGE, _TASK = 10**15, 10**6

@@ -12,7 +12,12 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
-from pipelines.engines.spark.landing_schema import FILE_TABLES, PARTITION_COLUMN, ROW_TABLES, landing_connection
+from pipelines.engines.spark.landing_schema import (
+    FILE_TABLES,
+    PARTITION_COLUMN,
+    ROW_TABLES,
+    landing_connection,
+)
 from pipelines.engines.spark.landing_writer import table_path
 
 

@@ -18,7 +18,7 @@ from functools import partial
 
 from pipelines.engines.spark import landing_writer, records
 from pipelines.engines.spark.landing_schema import ROW_TABLES, landing_connection
-from pipelines.engines.spark.parse_task import FILE_COLUMNS, parse_batches
+from pipelines.engines.spark.parse_task import FILE_DDL, parse_batches
 from pipelines.ingest.errors import IssueCategory
 from pipelines.load.conflicts import find_conflicts
 from pipelines.load.discover import Discovery
@@ -71,10 +71,7 @@ def _parse_on_executors(session, discovery: Discovery, *, now: datetime):
     rows = [(i, f.source_path, str(f.absolute_path), f.sha256, f.size_bytes) for i, f in enumerate(files)]
     cost = sum(FILE_COST.get(f.absolute_path.suffix.lower(), 1) for f in files)
     slices = max(1, min(len(files), max(session.sparkContext.defaultParallelism, math.ceil(cost / CHUNK_FILES))))
-    paths = session.sparkContext.parallelize(rows, slices).toDF(
-        "file_index int, source_path string, absolute_path string, sha256 string, size_bytes bigint"
-    )
-    assert tuple(paths.columns) == FILE_COLUMNS
+    paths = session.sparkContext.parallelize(rows, slices).toDF(FILE_DDL)
     return paths.mapInArrow(partial(parse_batches, loaded_at=now), records.SPARK_DDL)
 
 
