@@ -1,7 +1,7 @@
 """`budget-warehouse load --engine spark` against the DuckDB engine, from the same raw/.
 
 One raw/ (the seed, generated departments over two years, a 自评表, a broken file, a file pandera
-quarantines, a file whose sums do not add up, two files claiming one department) is loaded once by
+quarantines, a file whose sums do not add up, two files claiming one department, a FIFO) is loaded once by
 each engine, as a user runs them (the CLI, in a subprocess; Spark in local mode, dbt-spark's
 session method). The Parquet marts a BI tool reads must not tell the engines apart: every mart of
 the dbt manifest, column for column, type for type, row for row. The quarantine reports and the
@@ -11,6 +11,7 @@ exit codes must be the same too.
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +66,7 @@ def _write_raw(raw: Path) -> tuple[str, str]:
     mismatch = render(dataclasses.replace(SEED, department="广州市越秀区算术示例局"))
     mismatch[line_index(mismatch, "业务用房物业管理费")][1] = "118.38"  # loads, with warnings
     write_text(raw / "2024" / "arithmetic.txt", mismatch)
+    os.mkfifo(raw / "2024" / "pipe.txt")  # an entry discovery cannot read: reported, never opened
     generated = min((raw / "2023").iterdir())
     copy = generated.with_name("copy_of_" + generated.name)  # the same department and year: a conflict
     shutil.copyfile(generated, copy)
@@ -94,6 +96,7 @@ def test_both_engines_exit_3_for_the_same_quarantined_and_conflicting_files(load
     for run in (loads.duckdb, loads.spark):
         assert run.summary["success"], run.explain()
         assert (run.summary["quarantined_files"], run.summary["conflicting_files"]) == (2, 2)
+        assert run.summary["unread_entries"] == 1
 
 
 def test_the_summaries_report_the_same_counts_and_issues(loads: EngineLoads) -> None:
