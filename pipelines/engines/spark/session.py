@@ -10,12 +10,11 @@ import os
 import re
 import socket
 import sys
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipelines.engines import EngineError
+from pipelines.engines.spark import settings
 
-_LOG_CONFIG = Path(__file__).with_name("log4j2.properties")
 _LOCAL = re.compile(r"^local(\[(\d+|\*)(,\s*\d+)?\])?$")
 _CONNECT_SECONDS = 5.0
 _REMOTE_SCHEMES = {"spark": 7077, "mesos": 5050}
@@ -54,7 +53,7 @@ def spark_session(master: str, *, warehouse_dir: str, app_name: str = "budget-wa
     session = (
         SparkSession.builder.master(master)
         .appName(app_name)
-        .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={_LOG_CONFIG.as_uri()}")
+        .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={settings.LOG_CONFIG.as_uri()}")
         .config("spark.sql.warehouse.dir", warehouse_dir)
         .config("spark.sql.catalogImplementation", "in-memory")
         .config("spark.sql.session.timeZone", "UTC")

@@ -8,12 +8,14 @@ cluster both point to shared storage (`s3a://…`, `abfss://…`, `hdfs://…`; 
 from __future__ import annotations
 
 import os
+import shlex
 from pathlib import Path
 
 MASTER_ENV = "BUDGET_SPARK_MASTER"
 LANDING_DIR_ENV = "BUDGET_SPARK_LANDING_DIR"
 WAREHOUSE_DIR_ENV = "BUDGET_SPARK_WAREHOUSE_DIR"
 DEFAULT_MASTER = "local[2]"
+LOG_CONFIG = Path(__file__).with_name("log4j2.properties")
 
 
 def master() -> str:
@@ -33,9 +35,22 @@ def warehouse_dir(warehouse: Path) -> str:
 
 
 def dbt_environment(warehouse: Path, spark_master: str) -> dict[str, str]:
-    """What the dbt-spark process needs to find the landing and write its tables (profiles.yml)."""
+    """What the dbt-spark process needs to find the landing and write its tables (profiles.yml).
+
+    dbt-spark's session shares its process's output with dbt's JSON log lines, which dagster-dbt
+    turns into asset events: Spark's console progress bar (written without a line end) and its
+    warnings, on the same pipe, would corrupt some of those lines and lose their models'
+    materializations. Its JVM is started with neither.
+    """
     return {
         MASTER_ENV: spark_master,
         LANDING_DIR_ENV: landing_dir(warehouse),
         WAREHOUSE_DIR_ENV: warehouse_dir(warehouse),
+        "PYSPARK_SUBMIT_ARGS": shlex.join(
+            [
+                "--conf", "spark.ui.showConsoleProgress=false",
+                "--driver-java-options", f"-Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}",
+                "pyspark-shell",
+            ]
+        ),
     }
