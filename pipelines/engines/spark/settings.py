@@ -48,9 +48,15 @@ def dbt_environment(warehouse: Path, spark_master: str) -> dict[str, str]:
         WAREHOUSE_DIR_ENV: warehouse_dir(warehouse),
         "PYSPARK_SUBMIT_ARGS": shlex.join(
             [
+                *_submit_args(),  # the user's own (--archives, --jars …) come first
                 "--conf", "spark.ui.showConsoleProgress=false",
                 "--driver-java-options", f"-Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}",
                 "pyspark-shell",
             ]
         ),
     }
+
+
+def _submit_args() -> list[str]:
+    given = shlex.split(os.environ.get("PYSPARK_SUBMIT_ARGS", ""))
+    return given[:-1] if given[-1:] == ["pyspark-shell"] else given
