@@ -173,7 +173,10 @@ def test_the_assets_name_their_engine_in_their_metadata(loads: EngineLoads) -> N
 
 
 def test_spark_leaves_no_metastore_or_warehouse_folder_in_the_checkout(loads: EngineLoads) -> None:
-    for debris in ("metastore_db", "derby.log", "spark-warehouse", "dbt_project/metastore_db", "dbt_project/spark-warehouse"):
+    for debris in (
+        "metastore_db", "derby.log", "spark-warehouse",
+        "dbt_project/metastore_db", "dbt_project/derby.log", "dbt_project/spark-warehouse",
+    ):
         assert not (REPO_ROOT / debris).exists(), debris
 
 

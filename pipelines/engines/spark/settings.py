@@ -40,7 +40,9 @@ def dbt_environment(warehouse: Path, spark_master: str) -> dict[str, str]:
     dbt-spark's session shares its process's output with dbt's JSON log lines, which dagster-dbt
     turns into asset events: Spark's console progress bar (written without a line end) and its
     warnings, on the same pipe, would corrupt some of those lines and lose their models'
-    materializations. Its JVM is started with neither.
+    materializations. Its JVM is started with neither. The log configuration goes through
+    SPARK_SUBMIT_OPTS, not --driver-java-options, which would replace the profile's own
+    spark.driver.extraJavaOptions (where derby.log goes).
     """
     return {
         MASTER_ENV: spark_master,
@@ -50,9 +52,11 @@ def dbt_environment(warehouse: Path, spark_master: str) -> dict[str, str]:
             [
                 *_submit_args(),  # the user's own (--archives, --jars …) come first
                 "--conf", "spark.ui.showConsoleProgress=false",
-                "--driver-java-options", f"-Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}",
                 "pyspark-shell",
             ]
+        ),
+        "SPARK_SUBMIT_OPTS": shlex.join(
+            [*shlex.split(os.environ.get("SPARK_SUBMIT_OPTS", "")), f"-Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}"]
         ),
     }
 
