@@ -29,6 +29,12 @@
                 {%- do run_query('alter table ' ~ source.schema ~ '.' ~ source.name ~ ' recover partitions') -%}
             {%- endif -%}
         {%- endfor -%}
+        {#- A mistyped BUDGET_SPARK_LANDING_DIR is no error to Spark (a missing folder reads as an
+            empty table), so an empty landing is said out loud. -#}
+        {%- set loaded = run_query('select count(*) from landing.department_tables').columns[0].values()[0] -%}
+        {%- if loaded == 0 -%}
+            {%- do log('warning: landing.department_tables is empty: no table under BUDGET_SPARK_LANDING_DIR=' ~ landing_dir ~ ' (docs/scale-out.md)', info=True) -%}
+        {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 

@@ -26,3 +26,19 @@
 {% macro spark__regexp_replace_all(expression, pattern, replacement) -%}
     regexp_replace({{ expression }}, {{ budget_warehouse.sql_string(pattern) }}, {{ budget_warehouse.sql_string(replacement) }})
 {%- endmacro %}
+
+{# Leading and trailing spaces removed, as DuckDB's trim does: every Unicode space separator
+   (category Zs: the ASCII space, U+00A0, U+3000 …), not tabs or line breaks. Spark's trim takes
+   off the ASCII space only. (\z, not $: Java's $ also matches before a final line break.) #}
+{% macro trim_spaces(expression) -%}
+    {{ return(adapter.dispatch('trim_spaces', 'budget_warehouse')(expression)) }}
+{%- endmacro %}
+
+{% macro default__trim_spaces(expression) -%}
+    trim({{ expression }})
+{%- endmacro %}
+
+{% macro spark__trim_spaces(expression) -%}
+    {%- set edges %}^\p{Zs}+|\p{Zs}+\z{% endset -%}
+    {{ budget_warehouse.spark__regexp_replace_all(expression, edges, '') }}
+{%- endmacro %}

@@ -55,8 +55,8 @@ linked as (
         inner join indicator_targets
             on with_department.fiscal_year = indicator_targets.fiscal_year
             and with_department.department_id = indicator_targets.department_id
-            and trim(with_department.project_name) = trim(indicator_targets.project_name)
-            and trim(with_department.indicator_name) = trim(indicator_targets.indicator_name)
+            and {{ trim_spaces('with_department.project_name') }} = {{ trim_spaces('indicator_targets.project_name') }}
+            and {{ trim_spaces('with_department.indicator_name') }} = {{ trim_spaces('indicator_targets.indicator_name') }}
     ) as links
     where link_rank = 1
 ),

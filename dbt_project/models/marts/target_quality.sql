@@ -15,7 +15,7 @@ indicators as (
         case
             -- A per-project table may publish one of the two only: nothing to differ from.
             when annual_text is null or period_text is null then false
-            when has_unparsed_target then trim(annual_text) is distinct from trim(period_text)
+            when has_unparsed_target then {{ trim_spaces('annual_text') }} is distinct from {{ trim_spaces('period_text') }}
             else annual_kind is distinct from period_kind
                 or annual_operator is distinct from period_operator
                 or annual_value is distinct from period_value
