@@ -16,6 +16,8 @@ import traceback
 from pathlib import Path
 
 from pipelines.display import printable
+from pipelines.engines import DEFAULT_ENGINE, ENGINE_ENV, ENGINES, SPARK, EngineError, engine_from_environment
+from pipelines.engines.spark import settings as spark_settings
 from pipelines.warehouse import settings
 
 EXIT_OK, EXIT_FAILED, EXIT_QUARANTINED = 0, 1, 3
@@ -37,7 +39,24 @@ def main(argv: list[str] | None = None) -> int:
     )
     output.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     load.add_argument("--debug", action="store_true", help="on failure, print the full traceback")
+    load.add_argument(
+        "--engine",
+        choices=ENGINES,
+        help=f"duckdb (one machine) or spark (docs/scale-out.md); default ${ENGINE_ENV} or {DEFAULT_ENGINE}",
+    )
+    load.add_argument(
+        "--spark-master",
+        metavar="URL",
+        help=f"Spark master for --engine spark (default ${spark_settings.MASTER_ENV} or {spark_settings.DEFAULT_MASTER})",
+    )
     args = parser.parse_args(argv)
+    if args.engine:
+        os.environ[ENGINE_ENV] = args.engine
+    if args.spark_master:
+        os.environ[spark_settings.MASTER_ENV] = args.spark_master
+    if (problem := _check_engine(master_given=bool(args.spark_master))) is not None:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_FAILED
     if args.raw_dir:
         os.environ[settings.RAW_DIR_ENV] = os.path.abspath(args.raw_dir)
     if args.warehouse:
@@ -58,6 +77,20 @@ def main(argv: list[str] | None = None) -> int:
         hint = "" if args.debug else " (--debug shows the traceback)"
         print(f"error: load failed: {printable(str(error) or type(error).__name__)}{hint}", file=sys.stderr)
         return EXIT_FAILED
+
+
+def _check_engine(*, master_given: bool) -> str | None:
+    """A wrong $BUDGET_ENGINE or an unreachable Spark master: one line, before anything starts."""
+    from pipelines.engines.spark.session import check_master
+
+    try:
+        engine = engine_from_environment()
+    except EngineError as error:
+        return str(error)
+    if engine != SPARK:
+        return None
+    setting = "--spark-master" if master_given else f"Spark master (${spark_settings.MASTER_ENV} or {spark_settings.DEFAULT_MASTER})"
+    return check_master(spark_settings.master(), setting=setting)
 
 
 def _check_paths(*, raw_given: bool, warehouse_given: bool) -> str | None:
@@ -83,7 +116,9 @@ def _load(*, quiet: bool, as_json: bool, debug: bool = False) -> int:
         return EXIT_FAILED
     show_progress = not (quiet or as_json)
     if show_progress:
-        print(f"loading {printable(str(raw_dir))} into {printable(str(warehouse))} …", file=sys.stderr)
+        engine = engine_from_environment()
+        into = warehouse if engine != SPARK else f"{warehouse.parent} on Spark ({spark_settings.master()})"
+        print(f"loading {printable(str(raw_dir))} into {printable(str(into))} …", file=sys.stderr)
     summary = run_load(progress=_progress_printer(started) if show_progress else None)
     summary["elapsed_seconds"] = round(time.monotonic() - started, 1)
     error_details = summary.pop("error_details", None)

@@ -17,6 +17,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.display import printable
+from pipelines.engines import SPARK, engine_from_environment
 from pipelines.ingest.errors import DISCOVERY_CATEGORIES
 from pipelines.warehouse import parquet_export, settings
 
@@ -206,6 +207,8 @@ def _summary_from_events(result: dg.ExecuteInProcessResult) -> dict:
 def _warehouse_counts() -> dict:
     path = settings.warehouse_path()
     try:
+        if engine_from_environment() == SPARK:
+            return _spark_counts(path)
         return _published_counts(path)
     except (duckdb.IOException, duckdb.CatalogException):
         # No warehouse yet, or one without marts: the first load failed before dbt finished.
@@ -224,29 +227,42 @@ def _published_counts(path: Path) -> dict:
     if not path.exists():
         raise duckdb.IOException(f"{path} does not exist")
     with duckdb.connect(str(path), read_only=True) as con:
-        departments, projects, total = con.execute(
-            "select count(*), coalesce(sum(project_count), 0), coalesce(sum(total_amount), 0) "
-            "from marts.department_comparison"
-        ).fetchall()[0]
-        indicators = con.execute("select count(*) from landing.indicators").fetchall()[0][0]
-        # What is wrong under raw/ now, not only what this run found: a file quarantined by an
-        # earlier load and left unchanged is still missing from the marts.
-        quarantined, conflicting = con.execute(
-            "select count(*) filter (where status = 'quarantined'), count(*) filter (where status = 'conflict') "
-            "from landing.raw_files"
-        ).fetchall()[0]
-        # Entries under raw/ that could not be read at all (symlink loops, FIFOs, locked folders).
-        ((unread,),) = con.execute(
-            "select count(distinct source_path) from landing.load_issues "
-            "where severity = 'error' and category in (select unnest($c::varchar[]))",
-            {"c": sorted(c.value for c in DISCOVERY_CATEGORIES)},
-        ).fetchall()
-        errors = con.execute(
-            "select source_path, source_line, category, message, source_page from landing.load_issues "
-            "where severity = 'error' order by source_path, source_page, source_line"
-        ).fetchall()
-        # Mart names come from the catalog, not from input.
-        marts = {table: _count(con, f'marts."{table}"') for table in parquet_export.mart_tables(con)}
+        return _counts(con, path)
+
+
+def _spark_counts(path: Path) -> dict:
+    """The same counts, from the Spark engine's Parquet landing and marts (pipelines/engines/spark)."""
+    from pipelines.engines.spark import published
+    from pipelines.engines.spark.settings import landing_dir
+
+    with published.parquet_connection(landing_dir(path), marts_dir=parquet_export.parquet_dir(path)) as con:
+        return _counts(con, path)
+
+
+def _counts(con: duckdb.DuckDBPyConnection, path: Path) -> dict:
+    departments, projects, total = con.execute(
+        "select count(*), coalesce(sum(project_count), 0), coalesce(sum(total_amount), 0) "
+        "from marts.department_comparison"
+    ).fetchall()[0]
+    indicators = con.execute("select count(*) from landing.indicators").fetchall()[0][0]
+    # What is wrong under raw/ now, not only what this run found: a file quarantined by an
+    # earlier load and left unchanged is still missing from the marts.
+    quarantined, conflicting = con.execute(
+        "select count(*) filter (where status = 'quarantined'), count(*) filter (where status = 'conflict') "
+        "from landing.raw_files"
+    ).fetchall()[0]
+    # Entries under raw/ that could not be read at all (symlink loops, FIFOs, locked folders).
+    ((unread,),) = con.execute(
+        "select count(distinct source_path) from landing.load_issues "
+        "where severity = 'error' and category in (select unnest($c::varchar[]))",
+        {"c": sorted(c.value for c in DISCOVERY_CATEGORIES)},
+    ).fetchall()
+    errors = con.execute(
+        "select source_path, source_line, category, message, source_page from landing.load_issues "
+        "where severity = 'error' order by source_path, source_page, source_line"
+    ).fetchall()
+    # Mart names come from the catalog, not from input.
+    marts = {table: _count(con, f'marts."{table}"') for table in parquet_export.mart_tables(con)}
     return {
         "departments": departments,
         "projects": projects,

@@ -9,6 +9,7 @@ import dagster as dg
 import duckdb
 from pydantic import PrivateAttr
 
+from pipelines.engines import DUCKDB, SPARK, check_engine, engine_from_environment
 from pipelines.warehouse import landing, publish, settings
 
 
@@ -23,6 +24,10 @@ class BudgetWarehouse(dg.ConfigurableResource):
 
     database: str
     raw_dir: str
+    # duckdb (one machine, the default) or spark (pipelines/engines/spark, docs/scale-out.md).
+    engine: str = DUCKDB
+    # The Spark master for engine spark; empty: $BUDGET_SPARK_MASTER, else local[2].
+    spark_master: str = ""
 
     _lock: publish.LoadLock | None = PrivateAttr(default=None)
     _run_ids: set[str] = PrivateAttr(default_factory=set)
@@ -35,8 +40,26 @@ class BudgetWarehouse(dg.ConfigurableResource):
     def raw_path(self) -> Path:
         return Path(self.raw_dir).resolve()
 
+    @property
+    def engine_name(self) -> str:
+        """The engine this resource names, checked: a wrong name fails with the choices."""
+        return check_engine(self.engine, setting="the warehouse resource's engine")
+
+    @property
+    def uses_spark(self) -> bool:
+        return self.engine_name == SPARK
+
+    def hold_lock(self, run_id: str) -> None:
+        """Take the load lock for this run (the Spark engine writes no build copy, but one load at a time)."""
+        self._hold_lock(run_id)
+
     def taken_hashes(self) -> dict[str, str]:
         """What the published warehouse last read of each file; empty before the first load."""
+        if self.uses_spark:
+            from pipelines.engines.spark import published
+            from pipelines.engines.spark import settings as spark_settings
+
+            return published.taken_hashes(spark_settings.landing_dir(self.published_path))
         if not self.published_path.exists():
             return {}
         with duckdb.connect(str(self.published_path), read_only=True) as con:
@@ -96,4 +119,6 @@ class BudgetWarehouse(dg.ConfigurableResource):
 
 
 def default_warehouse() -> BudgetWarehouse:
-    return BudgetWarehouse(database=str(settings.warehouse_path()), raw_dir=str(settings.raw_dir()))
+    return BudgetWarehouse(
+        database=str(settings.warehouse_path()), raw_dir=str(settings.raw_dir()), engine=engine_from_environment()
+    )

@@ -32,8 +32,13 @@ class LoadRun:
         return f"exit {self.exit_code}\n--- stdout ---\n{self.stdout[-4000:]}\n--- stderr ---\n{self.stderr[-4000:]}"
 
 
-def load_cli(raw_dir: Path, warehouse: Path, *, dagster_home: Path | None = None) -> LoadRun:
-    """`python -m pipelines.cli load --raw-dir … --warehouse … --json` with a private DAGSTER_HOME."""
+def load_cli(
+    raw_dir: Path, warehouse: Path, *, dagster_home: Path | None = None, engine: str | None = None
+) -> LoadRun:
+    """`python -m pipelines.cli load --raw-dir … --warehouse … --json` with a private DAGSTER_HOME.
+
+    `engine`: passed as --engine (the Spark engine's tests); None leaves the default.
+    """
     home = dagster_home or warehouse.parent / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
     if not (home / "dagster.yaml").exists():
@@ -51,6 +56,7 @@ def load_cli(raw_dir: Path, warehouse: Path, *, dagster_home: Path | None = None
             "--warehouse",
             str(warehouse),
             "--json",
+            *(["--engine", engine] if engine else []),
         ],
         cwd=REPO_ROOT,
         env=env,

@@ -15,6 +15,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from pipelines.defs.assets.previews import markdown_table
 from pipelines.defs.project import dbt_project, ensure_manifest
 from pipelines.defs.resources import BudgetWarehouse
+from pipelines.engines import DUCKDB
 from pipelines.warehouse import fingerprints, parquet_export
 from pipelines.warehouse.settings import DBT_DATABASE_ENV
 
@@ -51,6 +52,11 @@ class LayeredTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=LayeredTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
 )
 def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: BudgetWarehouse):
+    if warehouse.uses_spark:
+        from pipelines.engines.spark.steps import dbt_step
+
+        yield from dbt_step(context, dbt, warehouse)
+        return
     run_id = context.run.run_id
     if warehouse.is_unchanged(run_id):
         context.log.info("raw/ matches the published warehouse: the marts are current, nothing to rebuild")
@@ -94,8 +100,10 @@ def _with_mart_metadata(context: dg.AssetExecutionContext, events: Iterable[Any]
         for event in events:
             if isinstance(event, dg.Output):
                 key = context.asset_key_for_output(event.output_name)
+                extra: dict[str, object] = {"engine": DUCKDB}
                 if key.path[0] == "marts":
-                    event = event.with_metadata({**event.metadata, **_mart_profile(con, key.path[-1])})
+                    extra.update(_mart_profile(con, key.path[-1]))
+                event = event.with_metadata({**event.metadata, **extra})
             yield event
 
 

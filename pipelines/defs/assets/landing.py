@@ -52,6 +52,11 @@ _DESCRIPTIONS = {
     can_subset=False,
 )
 def landing_tables(context: dg.AssetExecutionContext, warehouse: BudgetWarehouse):
+    if warehouse.uses_spark:
+        from pipelines.engines.spark.steps import landing_step
+
+        yield from landing_step(context, warehouse)
+        return
     run_id = context.run.run_id
     discovery = scan_raw_dir(warehouse.raw_path)
     files = discovery.files
@@ -76,7 +81,7 @@ def landing_tables(context: dg.AssetExecutionContext, warehouse: BudgetWarehouse
     ):
         context.log_event(observation)
     for table, key in LANDING_KEYS.items():
-        metadata = {**_metadata(table, counts[table], outcome), **profiles[table]}
+        metadata = {**_metadata(table, counts[table], outcome), **profiles[table], "engine": warehouse.engine_name}
         yield dg.MaterializeResult(asset_key=key, metadata=metadata)
     yield from check_results(outcome)
     if not outcome.changed and models_current and warehouse.published_path.exists():

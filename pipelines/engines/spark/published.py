@@ -1,0 +1,65 @@
+"""What a Spark load published, read back through DuckDB: for summaries, previews and the plan.
+
+`parquet_connection` gives an in-memory DuckDB whose `landing.<table>` and `marts.<mart>` read the
+Spark engine's Parquet, so the summary and the Dagster previews run the very queries they run on
+the DuckDB engine's file (pipelines/run_load.py, pipelines/defs/assets/landing.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+
+from pipelines.engines.spark.landing_schema import (
+    FILE_TABLES,
+    PARTITION_COLUMN,
+    ROW_TABLES,
+    landing_connection,
+)
+from pipelines.engines.spark.landing_writer import table_path
+
+
+def parquet_connection(landing_dir: str, *, marts_dir: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """Landing tables as views over their Parquet (empty tables where nothing was written)."""
+    con = landing_connection()
+    for table in (*ROW_TABLES, *FILE_TABLES):
+        files = _parquet_files(Path(table_path(landing_dir, table)))
+        if not files:
+            continue  # no rows: the empty table from landing.sql stands in
+        columns = con.sql(f"select * from landing.{table} limit 0").columns  # constant names
+        # Hive folders give fiscal_year as BIGINT; landing.sql says INTEGER. Names are landing.sql's.
+        relation = con.read_parquet([str(f) for f in files], hive_partitioning=table in ROW_TABLES).project(
+            ", ".join(f"cast({c} as integer) as {c}" if c == PARTITION_COLUMN else c for c in columns)
+        )
+        _replace_with_view(con, "landing", table, relation)
+    if marts_dir is not None and marts_dir.is_dir():
+        con.execute("create schema if not exists marts")
+        for file in sorted(marts_dir.glob("*.parquet")):
+            con.execute(f"create table marts.{_identifier(file.stem)} as select * from read_parquet(?)", [str(file)])
+    return con
+
+
+def taken_hashes(landing_dir: str) -> dict[str, str]:
+    """The SHA-256 of each file the last Spark load read; empty before the first."""
+    files = _parquet_files(Path(table_path(landing_dir, "raw_files")))
+    if not files:
+        return {}
+    rows = pq.read_table([str(f) for f in files] if len(files) > 1 else str(files[0]), columns=["source_path", "source_sha256"])
+    return dict(zip(rows["source_path"].to_pylist(), rows["source_sha256"].to_pylist(), strict=True))
+
+
+def _parquet_files(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*.parquet")) if folder.is_dir() else []
+
+
+def _replace_with_view(con: duckdb.DuckDBPyConnection, schema: str, table: str, relation) -> None:
+    temporary = f"_parquet_{table}"
+    relation.create_view(temporary)
+    con.execute(f"drop table {schema}.{table}")  # constant names
+    con.execute(f"create view {schema}.{table} as select * from {temporary}")
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
