@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from bench import generate
@@ -166,6 +167,31 @@ def _add_department(raw: Path, seed: int, index: int) -> Path:
     return path
 
 
+def ensure_raw(size: int, seed: int, raw: Path) -> generate.GenerationSummary:
+    """raw/ of `size` departments of `seed`: generated once, then reused while its record says so.
+
+    250,000 departments take minutes to write; the record beside raw/ (never inside it, where
+    discovery would list it) is written last, so a generation cut short is redone.
+    """
+    record = raw.with_name(raw.name + ".generated.json")
+    wanted = {"departments": size, "seed": seed, "years": [YEAR]}
+    if record.exists() and raw.is_dir():
+        kept = json.loads(record.read_text(encoding="utf-8"))
+        if {key: kept.get(key) for key in wanted} == wanted:
+            return generate.GenerationSummary(
+                kept["files"], kept["projects"], kept["indicators"], Decimal(kept["total_amount"])
+            )
+    record.unlink(missing_ok=True)
+    shutil.rmtree(raw, ignore_errors=True)
+    summary = generate.generate(size, seed, raw, (YEAR,))
+    record.write_text(
+        json.dumps({**wanted, "files": summary.files, "projects": summary.projects,
+                    "indicators": summary.indicators, "total_amount": str(summary.total_amount)}),
+        encoding="utf-8",
+    )
+    return summary
+
+
 def _check(summary_text: str, scenario: str, size: int) -> dict:
     summary = json.loads(summary_text)
     if not summary["success"] or summary["failed_checks"] or summary["quarantined_files"]:
@@ -175,9 +201,8 @@ def _check(summary_text: str, scenario: str, size: int) -> dict:
 
 def bench_size(size: int, out: Path, seed: int) -> tuple[list[Measurement], dict]:
     raw, warehouse = out / f"raw-{size}", out / f"warehouse-{size}" / "budget.duckdb"
-    shutil.rmtree(raw, ignore_errors=True)
     shutil.rmtree(warehouse.parent, ignore_errors=True)
-    generate.generate(size, seed, raw, (YEAR,))
+    written = ensure_raw(size, seed, raw)
     # The CLI keeps its runs in a Dagster instance (the project's .dagster_home unless DAGSTER_HOME
     # is set): the plain rows get a fresh one of their own, never the project's.
     env = _dagster_home_environment(out / f"dagster-home-default-{size}")

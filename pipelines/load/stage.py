@@ -7,6 +7,11 @@ Rules (see docs/warehouse.md, "How a load decides"):
 - a removed file's rows leave;
 - two files claiming the same fiscal year and department are both reported and neither
   replaces what was published before.
+
+Changed files are parsed, validated and set aside in batches (pipelines/load/parallel.py,
+incoming.py), so memory does not grow with their number; only each file's identity, its
+issues and the checks' counts are kept for the whole load, which is what the conflict rule
+and the summary need. The landing tables change in one transaction at the end.
 """
 
 from __future__ import annotations
@@ -21,10 +26,10 @@ import duckdb
 from pipelines.ingest.errors import DISCOVERY_CATEGORIES, IssueCategory
 from pipelines.load.conflicts import find_conflicts
 from pipelines.load.discover import RawFile, SkippedEntry
-from pipelines.load.frames import StagingFrames
+from pipelines.load.incoming import IncomingRows, incoming_rows
 from pipelines.load.issues import LoadIssue, Severity
-from pipelines.load.parallel import parse_and_frame
-from pipelines.load.validate import CheckOutcome, validate_frames
+from pipelines.load.parallel import batch_files_from_env, frame_files, iter_framed
+from pipelines.load.validate import CheckOutcome, merge_outcomes, validate_frames
 from pipelines.warehouse import fingerprints, landing
 
 Progress = Callable[[int, int], None]
@@ -59,8 +64,13 @@ def stage_raw_files(
     now: datetime,
     progress: Progress | None = None,
     skipped: Sequence[SkippedEntry] | None = None,
+    batch_files: int | None = None,
 ) -> StageOutcome:
-    """`skipped`: what discovery could not read; None leaves the recorded discovery issues alone."""
+    """`skipped`: what discovery could not read; None leaves the recorded discovery issues alone.
+
+    `batch_files`: changed files parsed and validated at once (default BUDGET_LOAD_BATCH_FILES,
+    else pipelines.load.parallel.BATCH_FILES); the result does not depend on it.
+    """
     landing.ensure_landing_schema(con)
     registry = landing.read_registry(con)
     outcome = StageOutcome(discovered=len(files))
@@ -83,37 +93,59 @@ def stage_raw_files(
     outcome.unchanged = len(files) - len(to_parse)
     outcome.parsed = len(to_parse)
 
-    clock = time.perf_counter()
-    framed = parse_and_frame(to_parse, progress)
-    frames, parse_issues = framed.frames, framed.issues
-    outcome.seconds["parse"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    validation = validate_frames(frames)
-    outcome.seconds["validate"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    outcome.checks = validation.outcomes
-    broken = {i.source_path for i in parse_issues} | validation.quarantined_paths
-    candidates = {path: identity for path, identity in framed.identities.items() if path not in broken}
-    published = {
-        path: identity
-        for path, identity in landing.read_published_identities(con).items()
-        if path in current
-    }
-    conflicts = find_conflicts(candidates, published)
-    conflict_issues = _conflict_issues(conflicts, files, candidates, published)
-    to_load = sorted(path for path in candidates if path not in conflicts)
+    seconds = dict.fromkeys(("parse", "validate", "stage"), 0.0)
+    identities: dict[str, tuple[int, str, str]] = {}
+    parse_issues: list[LoadIssue] = []
+    check_issues: list[LoadIssue] = []
+    # Every check is reported, passing or not, even when no file changed.
+    batch_outcomes = [validate_frames(frame_files([]).frames).outcomes]
+    broken: set[str] = set()
+    with incoming_rows(con) as incoming:
+        batches = iter_framed(to_parse, batch_files=batch_files or batch_files_from_env(), progress=progress)
+        while True:
+            clock = time.perf_counter()
+            framed = next(batches, None)
+            seconds["parse"] += time.perf_counter() - clock
+            if framed is None:
+                break
+            clock = time.perf_counter()
+            validation = validate_frames(framed.frames)
+            seconds["validate"] += time.perf_counter() - clock
+            clock = time.perf_counter()
+            bad = {i.source_path for i in framed.issues} | validation.quarantined_paths
+            identities.update(framed.identities)
+            parse_issues += framed.issues
+            check_issues += validation.issues
+            batch_outcomes.append(validation.outcomes)
+            broken |= bad
+            incoming.append(framed.frames, exclude=bad, loaded_at=now)
+            seconds["stage"] += time.perf_counter() - clock
+            del framed, validation
 
-    outcome.loaded = to_load
-    outcome.quarantined = sorted(broken)
-    outcome.conflicted = sorted(conflicts)
-    outcome.issues = [*outcome.skipped, *parse_issues, *validation.issues, *conflict_issues]
+        clock = time.perf_counter()
+        outcome.checks = merge_outcomes(batch_outcomes)
+        candidates = {path: identity for path, identity in identities.items() if path not in broken}
+        published = {
+            path: identity
+            for path, identity in landing.read_published_identities(con).items()
+            if path in current
+        }
+        conflicts = find_conflicts(candidates, published)
+        conflict_issues = _conflict_issues(conflicts, files, candidates, published)
+        to_load = sorted(path for path in candidates if path not in conflicts)
 
-    _apply(
-        con, files, framed.identities, frames, outcome,
-        now=now, registry=registry, conflicts=conflicts, replace_skipped=skipped is not None,
-    )
+        outcome.loaded = to_load
+        outcome.quarantined = sorted(broken)
+        outcome.conflicted = sorted(conflicts)
+        outcome.issues = [*outcome.skipped, *parse_issues, *check_issues, *conflict_issues]
+
+        _apply(
+            con, files, identities, incoming, outcome,
+            now=now, registry=registry, conflicts=conflicts, replace_skipped=skipped is not None,
+        )
     fingerprints.write(con, fingerprints.PARSER, parser)
-    outcome.seconds["stage"] = time.perf_counter() - clock
+    seconds["stage"] += time.perf_counter() - clock
+    outcome.seconds = seconds
     return outcome
 
 
@@ -160,7 +192,7 @@ def _apply(
     con: duckdb.DuckDBPyConnection,
     files: Sequence[RawFile],
     identities: dict[str, tuple[int, str, str]],
-    frames: StagingFrames,
+    incoming: IncomingRows,
     outcome: StageOutcome,
     *,
     now: datetime,
@@ -175,9 +207,7 @@ def _apply(
     con.execute("begin transaction")
     try:
         landing.delete_rows(con, [*outcome.removed, *outcome.loaded])
-        for table in landing.LANDING_TABLES:
-            frame = getattr(frames, table)
-            landing.insert_frame(con, table, frame[frame["source_path"].isin(loaded)], loaded_at=now)
+        incoming.move_to_landing(outcome.loaded)
         registry_rows = []
         for file in files:
             path = file.source_path
