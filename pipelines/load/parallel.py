@@ -40,7 +40,7 @@ FILE_COST = {".pdf": 200, ".docx": 5}
 # Files per batch of frames that the load validates and stages at once (cost units, as above).
 # Memory grows with the batch, not with the load: about 0.1 MB of frames per text table; pandera
 # costs a few tenths of a second per batch whatever its size, so batches are not made small.
-BATCH_FILES = 5000
+BATCH_FILES = 2000
 BATCH_FILES_ENV = "BUDGET_LOAD_BATCH_FILES"
 
 

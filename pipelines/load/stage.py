@@ -16,8 +16,10 @@ and the summary need. The landing tables change in one transaction at the end.
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -33,6 +35,8 @@ from pipelines.load.validate import CheckOutcome, merge_outcomes, validate_frame
 from pipelines.warehouse import fingerprints, landing
 
 Progress = Callable[[int, int], None]
+# DuckDB's memory while the load's rows pass through it (its default is 80 % of RAM).
+LOAD_MEMORY_LIMIT = "1GB"
 
 
 @dataclass(slots=True)
@@ -100,7 +104,7 @@ def stage_raw_files(
     # Every check is reported, passing or not, even when no file changed.
     batch_outcomes = [validate_frames(frame_files([]).frames).outcomes]
     broken: set[str] = set()
-    with incoming_rows(con) as incoming:
+    with _memory_limit(con, LOAD_MEMORY_LIMIT), incoming_rows(con) as incoming:
         batches = iter_framed(to_parse, batch_files=batch_files or batch_files_from_env(), progress=progress)
         while True:
             clock = time.perf_counter()
@@ -147,6 +151,25 @@ def stage_raw_files(
     seconds["stage"] += time.perf_counter() - clock
     outcome.seconds = seconds
     return outcome
+
+
+@contextmanager
+def _memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
+    """DuckDB may otherwise cache up to 80 % of RAM while rows pass through; what does not fit
+    goes to its temporary files. The connection's own setting comes back afterwards."""
+    ((before,),) = con.execute("select current_setting('memory_limit')").fetchall()
+    con.execute(f"set memory_limit = '{_size(limit)}'")
+    try:
+        yield
+    finally:
+        con.execute(f"set memory_limit = '{_size(before)}'")
+
+
+def _size(text: str) -> str:
+    """A DuckDB size such as '1GB' or '953.6 MiB': checked, since SET takes no parameter."""
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]?i?B", text.strip()):
+        raise ValueError(f"not a memory size: {text!r}")
+    return text.strip()
 
 
 def _skipped_issue(entry: SkippedEntry) -> LoadIssue:

@@ -1,6 +1,7 @@
 """Parse, validate (pandera) and stage the raw files into the landing tables of the build copy."""
 
 
+import time
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -12,6 +13,7 @@ from pipelines.defs.assets.raw_files import RAW_FILES_KEY
 from pipelines.defs.checks import CHECK_SPECS, check_results
 from pipelines.defs.partitions import MAX_FILES_PER_PARTITIONED_RUN, RAW_FILES
 from pipelines.defs.resources import BudgetWarehouse
+from pipelines.defs.timing import log_timing
 from pipelines.display import printable
 from pipelines.load.discover import scan_raw_dir
 from pipelines.load.stage import StageOutcome, stage_raw_files
@@ -56,6 +58,9 @@ def landing_tables(context: dg.AssetExecutionContext, warehouse: BudgetWarehouse
     discovery = scan_raw_dir(warehouse.raw_path)
     files = discovery.files
     context.log.info(f"found {len(files)} table file(s) under {printable(str(warehouse.raw_path))}")
+    clock = time.perf_counter()
+    warehouse.build_path(run_id)  # the copy of the published file this run changes
+    log_timing(context, "build copy", clock)
     with warehouse.build_connection(run_id) as con:
         outcome = stage_raw_files(
             con,
