@@ -91,3 +91,18 @@ def test_a_bad_batch_size_is_refused_with_its_name(monkeypatch):
     monkeypatch.setenv(parallel.BATCH_FILES_ENV, "0")
     with pytest.raises(ValueError, match="BUDGET_LOAD_BATCH_FILES"):
         parallel.batch_files_from_env()
+
+
+def test_a_killed_runs_scratch_rows_are_removed_with_its_other_debris(tmp_path):
+    from pipelines.warehouse import publish
+
+    published = tmp_path / "budget.duckdb"
+    build = publish.build_path(published, "dead")
+    build.parent.mkdir(parents=True)
+    left = [build, build.with_name(build.name + ".incoming"), build.with_name(build.name + ".incoming.wal")]
+    for path in left:
+        path.write_bytes(b"")
+    neighbour = publish.build_path(tmp_path / "budget.test.duckdb", "other").with_name("budget.test.other.duckdb.incoming")
+    neighbour.write_bytes(b"")
+    assert sorted(publish.remove_debris(published, keep_run_id="live")) == sorted(left)
+    assert neighbour.exists()
