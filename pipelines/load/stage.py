@@ -76,26 +76,8 @@ def stage_raw_files(
     else pipelines.load.parallel.BATCH_FILES); the result does not depend on it.
     """
     landing.ensure_landing_schema(con)
-    registry = landing.read_registry(con)
-    outcome = StageOutcome(discovered=len(files))
-    if skipped is not None:
-        outcome.skipped = [_skipped_issue(entry) for entry in skipped]
-        recorded = landing.read_issue_keys(con, sorted(c.value for c in DISCOVERY_CATEGORIES))
-        outcome.skipped_changed = recorded != {(i.source_path, i.category.value, i.message) for i in outcome.skipped}
+    outcome, registry, to_parse, parser = _plan(con, files, skipped)
     current = {f.source_path for f in files}
-    outcome.removed = sorted(path for path in registry if path not in current)
-    parser = fingerprints.parser_fingerprint()
-    # Rows parsed by other parser code may differ from what this code reads: read everything again.
-    parser_changed = fingerprints.read(con, fingerprints.PARSER) != parser
-    to_parse = [
-        f for f in files
-        if parser_changed
-        or (entry := registry.get(f.source_path)) is None
-        or entry.source_sha256 != f.sha256
-        or entry.status == "conflict"
-    ]
-    outcome.unchanged = len(files) - len(to_parse)
-    outcome.parsed = len(to_parse)
 
     seconds = dict.fromkeys(("parse", "validate", "stage"), 0.0)
     identities: dict[str, tuple[int, str, str]] = {}
@@ -151,6 +133,49 @@ def stage_raw_files(
     seconds["stage"] += time.perf_counter() - clock
     outcome.seconds = seconds
     return outcome
+
+
+def unchanged_outcome(
+    con: duckdb.DuckDBPyConnection, files: Sequence[RawFile], *, skipped: Sequence[SkippedEntry] | None = None
+) -> StageOutcome | None:
+    """What `stage_raw_files` would report if nothing changed, found by reading only (a read-only
+    connection to the published file, so that a no-change load need not copy it); None when a
+    file, a removal, an unreadable entry or the parser code changed."""
+    outcome, _, to_parse, _ = _plan(con, files, skipped)
+    if to_parse or outcome.removed or outcome.skipped_changed:
+        return None
+    outcome.checks = validate_frames(frame_files([]).frames).outcomes
+    outcome.issues = [*outcome.skipped]
+    outcome.seconds = dict.fromkeys(("parse", "validate", "stage"), 0.0)
+    return outcome
+
+
+def _plan(
+    con: duckdb.DuckDBPyConnection, files: Sequence[RawFile], skipped: Sequence[SkippedEntry] | None
+) -> tuple[StageOutcome, dict[str, landing.RegistryEntry], list[RawFile], str]:
+    """The outcome so far (removed, unchanged, skipped), the registry, the files to parse, and
+    the parser's fingerprint."""
+    registry = landing.read_registry(con)
+    outcome = StageOutcome(discovered=len(files))
+    if skipped is not None:
+        outcome.skipped = [_skipped_issue(entry) for entry in skipped]
+        recorded = landing.read_issue_keys(con, sorted(c.value for c in DISCOVERY_CATEGORIES))
+        outcome.skipped_changed = recorded != {(i.source_path, i.category.value, i.message) for i in outcome.skipped}
+    current = {f.source_path for f in files}
+    outcome.removed = sorted(path for path in registry if path not in current)
+    parser = fingerprints.parser_fingerprint()
+    # Rows parsed by other parser code may differ from what this code reads: read everything again.
+    parser_changed = fingerprints.read(con, fingerprints.PARSER) != parser
+    to_parse = [
+        f for f in files
+        if parser_changed
+        or (entry := registry.get(f.source_path)) is None
+        or entry.source_sha256 != f.sha256
+        or entry.status == "conflict"
+    ]
+    outcome.unchanged = len(files) - len(to_parse)
+    outcome.parsed = len(to_parse)
+    return outcome, registry, to_parse, parser
 
 
 @contextmanager
