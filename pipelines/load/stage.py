@@ -19,6 +19,7 @@ from datetime import datetime
 import duckdb
 
 from pipelines.ingest.errors import DISCOVERY_CATEGORIES, IssueCategory
+from pipelines.load import changes
 from pipelines.load.conflicts import find_conflicts
 from pipelines.load.discover import RawFile, SkippedEntry
 from pipelines.load.frames import StagingFrames
@@ -174,6 +175,7 @@ def _apply(
     loaded = set(outcome.loaded)
     con.execute("begin transaction")
     try:
+        changes.record(con, outcome, replace_skipped=replace_skipped)
         landing.delete_rows(con, [*outcome.removed, *outcome.loaded])
         for table in landing.LANDING_TABLES:
             frame = getattr(frames, table)

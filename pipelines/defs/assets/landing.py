@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import dagster as dg
 import duckdb
 
+from pipelines.defs import dbt_scope
 from pipelines.defs.assets.file_status import file_observations
 from pipelines.defs.assets.previews import markdown_table
 from pipelines.defs.assets.raw_files import RAW_FILES_KEY
@@ -70,6 +71,7 @@ def landing_tables(context: dg.AssetExecutionContext, warehouse: BudgetWarehouse
         }
         profiles = {table: _table_profile(con, table) for table in LANDING_KEYS}
         models_current = fingerprints.read(con, fingerprints.MODELS) == fingerprints.model_fingerprint()
+        models_current = models_current and not dbt_scope.full_tests_due(con, context.run.tags)
     _log_outcome(context, outcome)
     for observation in file_observations(
         outcome, files, context.instance.get_dynamic_partitions(RAW_FILES.name), limit=MAX_FILES_PER_PARTITIONED_RUN
