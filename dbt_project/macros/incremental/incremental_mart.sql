@@ -49,9 +49,9 @@
     {#- A unit test has no relation of its own (`this` is none): it builds from its given rows. -#}
     {%- if this is not none and is_incremental() -%}
         {%- if scope == 'departments' -%}
-            {{ budget_warehouse.change_predicate(scope, none, 'fiscal_year', department_id or budget_warehouse.department_id(department_name)) }}
+            {{ budget_warehouse.change_predicate(scope, this.identifier, none, 'fiscal_year', department_id or budget_warehouse.department_id(department_name)) }}
         {%- else -%}
-            {{ budget_warehouse.change_predicate(scope, 'source_path', none, none) }}
+            {{ budget_warehouse.change_predicate(scope, this.identifier, 'source_path', none, none) }}
         {%- endif -%}
     {%- else -%}
         true
@@ -59,37 +59,67 @@
 {%- endmacro %}
 
 
-{# Runs before the model's rows are inserted, in the same transaction. #}
+{# Runs before the model's rows are inserted, in the same transaction: the department ids of the
+   change set for this model (its scoped tests read them too), then the delete. #}
 {% macro delete_changed_rows(scope) -%}
     {%- if is_incremental() -%}
+        {%- if scope == 'departments' -%}
+            {%- call statement('changed_departments') -%}
+                create or replace table {{ budget_warehouse.changed_departments_relation(this.identifier) }} as
+                select distinct fiscal_year, {{ budget_warehouse.department_id('department_name') }} as department_id
+                from {{ budget_warehouse.changed_departments_relation() }}
+            {%- endcall -%}
+        {%- endif -%}
         delete from {{ this }}
-        where {{ budget_warehouse.change_predicate(scope, 'source_path', 'fiscal_year', 'department_id') }}
+        where {{ budget_warehouse.change_predicate(scope, this.identifier, 'source_path', 'fiscal_year', 'department_id') }}
     {%- endif -%}
 {%- endmacro %}
 
 
-{% macro change_predicate(scope, source_path, fiscal_year, department_id) -%}
+{# The rows in scope of `model`, by the given columns. #}
+{% macro change_predicate(scope, model, source_path, fiscal_year, department_id) -%}
     {%- if scope == 'files' -%}
         {{ source_path }} in (select source_path from {{ budget_warehouse.load_changes_relation() }})
     {%- else -%}
-        ({{ fiscal_year }}, {{ department_id }}) in ({{ budget_warehouse.changed_departments() }})
+        ({{ fiscal_year }}, {{ department_id }}) in (
+            select fiscal_year, department_id from {{ budget_warehouse.changed_departments_relation(model) }}
+        )
     {%- endif -%}
 {%- endmacro %}
 
 
-{# (fiscal_year, department_id) of every department a changed file held before the load (recorded
-   in the change set) or holds now (its landing rows). #}
-{% macro changed_departments() -%}
+{# on-run-start (dbt_project.yml): the (fiscal_year, department_name) pairs a changed file held
+   before the load (recorded in the change set) or holds now (its landing rows), computed once
+   per dbt invocation so that the models and tests that ask do not each scan the landing tables.
+   Names, not ids: a hook cannot read the seed department_aliases through ref(); each
+   department-scope model's pre-hook turns them into ids (delete_changed_rows). #}
+{% macro record_changed_departments() -%}
     {%- set changes = budget_warehouse.load_changes_relation() -%}
-    select distinct held.fiscal_year, {{ budget_warehouse.department_id('held.department_name') }}
-    from (
-        select fiscal_year, department_name from {{ changes }} where department_name is not null
-        {%- for table in ['department_tables', 'projects', 'indicators', 'project_evaluations', 'indicator_results'] %}
-        union all
-        select fiscal_year, department_name from {{ budget_warehouse.landing_relation(table) }}
-        where source_path in (select source_path from {{ changes }})
-        {%- endfor %}
-    ) as held
+    {%- if execute and target.type == 'duckdb' and budget_warehouse.relation_exists(changes) -%}
+        {%- set table = budget_warehouse.changed_departments_relation() -%}
+        {%- call statement('changed_department_names') -%}
+            create schema if not exists {{ table.schema }};
+            create or replace table {{ table }} as
+            select distinct fiscal_year, department_name
+            from (
+                select fiscal_year, department_name from {{ changes }} where department_name is not null
+                {%- for landing_table in ['department_tables', 'projects', 'indicators', 'project_evaluations', 'indicator_results'] %}
+                union all
+                select fiscal_year, department_name from {{ budget_warehouse.landing_relation(landing_table) }}
+                where source_path in (select source_path from {{ changes }})
+                {%- endfor %}
+            ) as held
+        {%- endcall -%}
+        {%- do adapter.commit() -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{# dbt's working tables in the staging schema: the changed (fiscal_year, department_name) pairs,
+   and per department-scope mart the (fiscal_year, department_id) pairs it rebuilds. #}
+{% macro changed_departments_relation(model=none) -%}
+    {%- set name = 'changed_departments' ~ ('__' ~ model if model else '') -%}
+    {{ return(api.Relation.create(database=target.database, schema='staging', identifier=name)) }}
 {%- endmacro %}
 
 
@@ -100,4 +130,12 @@
 
 {% macro landing_relation(table) -%}
     {{ return(api.Relation.create(database=target.database, schema='landing', identifier=table)) }}
+{%- endmacro %}
+
+{# Whether a table exists in the database (dbt's relation cache knows only the schemas it builds). #}
+{% macro relation_exists(relation) -%}
+    {%- set found = run_query(
+        "select count(*) from information_schema.tables where table_schema = '" ~ relation.schema
+        ~ "' and table_name = '" ~ relation.identifier ~ "'") -%}
+    {{ return(found.columns[0].values()[0] > 0) }}
 {%- endmacro %}
