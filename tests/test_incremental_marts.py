@@ -159,7 +159,8 @@ def test_every_mart_equals_a_full_rebuild_after_each_load(steps: dict[str, Step]
 def test_after_the_fix_every_mart_equals_a_load_from_scratch(steps: dict[str, Step], table: str) -> None:
     fixed = reliability.mart_contents(steps["fixed"].warehouse, without_load_times=True)[table]
     scratch = reliability.mart_contents(steps["scratch"].warehouse, without_load_times=True)[table]
-    assert fixed, f"marts.{table} is empty: the comparison would prove nothing"
+    # load_issues has rows in the quarantined step (compared with a full rebuild there); none now.
+    assert fixed or table == "load_issues", f"marts.{table} is empty: the comparison would prove nothing"
     assert fixed == scratch
 
 

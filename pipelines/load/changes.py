@@ -31,6 +31,9 @@ class _Outcome(Protocol):
     conflicted: list[str]
     skipped: list[LoadIssue]
 
+    @property
+    def changed(self) -> bool: ...
+
 
 def record(con: duckdb.DuckDBPyConnection, outcome: _Outcome, *, replace_skipped: bool = True) -> None:
     """Add this load's changed files, with the years and departments their rows hold now (before the load)."""
@@ -56,6 +59,11 @@ def record(con: duckdb.DuckDBPyConnection, outcome: _Outcome, *, replace_skipped
     con.execute("drop table _changed")
 
 
+def pending(con: duckdb.DuckDBPyConnection) -> bool:
+    """Changes recorded that no build of the marts has taken in yet."""
+    return con.execute("select exists (select 1 from landing.load_changes)").fetchone()[0]
+
+
 def clear(con: duckdb.DuckDBPyConnection) -> None:
     """The marts now reflect every recorded change."""
     con.execute("delete from landing.load_changes")
@@ -63,8 +71,9 @@ def clear(con: duckdb.DuckDBPyConnection) -> None:
 
 def _changed_paths(con: duckdb.DuckDBPyConnection, outcome: _Outcome, *, replace_skipped: bool) -> dict[str, str]:
     changes: dict[str, str] = {}
-    if replace_skipped:
-        # Entries that could not be read have their issues recomputed on every load: old and new.
+    if replace_skipped and outcome.changed:
+        # Entries that could not be read have their issues rewritten on every load (a new
+        # detected_at): old and new, unless the load changes nothing and publishes nothing.
         old = con.execute(
             "select distinct source_path from landing.load_issues where category in (select unnest($c::varchar[]))",
             {"c": sorted(c.value for c in DISCOVERY_CATEGORIES)},

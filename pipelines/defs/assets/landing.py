@@ -14,6 +14,7 @@ from pipelines.defs.checks import CHECK_SPECS, check_results
 from pipelines.defs.partitions import MAX_FILES_PER_PARTITIONED_RUN, RAW_FILES
 from pipelines.defs.resources import BudgetWarehouse
 from pipelines.display import printable
+from pipelines.load import changes
 from pipelines.load.discover import scan_raw_dir
 from pipelines.load.stage import StageOutcome, stage_raw_files
 from pipelines.warehouse import fingerprints
@@ -72,6 +73,8 @@ def landing_tables(context: dg.AssetExecutionContext, warehouse: BudgetWarehouse
         profiles = {table: _table_profile(con, table) for table in LANDING_KEYS}
         models_current = fingerprints.read(con, fingerprints.MODELS) == fingerprints.model_fingerprint()
         models_current = models_current and not dbt_scope.full_tests_due(con, context.run.tags)
+        # Changes a landing-only run published are still to reach the marts.
+        models_current = models_current and not changes.pending(con)
     _log_outcome(context, outcome)
     for observation in file_observations(
         outcome, files, context.instance.get_dynamic_partitions(RAW_FILES.name), limit=MAX_FILES_PER_PARTITIONED_RUN
