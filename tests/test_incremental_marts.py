@@ -41,6 +41,11 @@ OTHER = dataclasses.replace(SEED, department="广州市越秀区另一局")
 OTHER_CHANGED = OTHER.with_project(OPS, fiscal=Decimal("1159.11"))
 ADDED = dataclasses.replace(SEED, department="广州市越秀区新增局")
 RENAMED = "广州市越秀区改名局"
+# Its one indicator is also in OTHER's 目标表 (系统可使用率, ≥95%): target_achievement links the two.
+LINKED_SELF_EVALUATION = dataclasses.replace(
+    project_forms.consistent_self_evaluation(OTHER.department),
+    indicators=(project_forms.Indicator("产出指标", "质量指标", "系统可使用率", "≥95%", actual="98%", weight="90", score="90"),),
+)
 PER_FILE_MARTS = ("budget_by_project", "indicator_targets", "load_issues")
 DEPARTMENT_MARTS = ("indicator_counts_by_category", "project_evaluation", "target_achievement", "target_quality")
 INCREMENTAL_MARTS = PER_FILE_MARTS + DEPARTMENT_MARTS
@@ -97,7 +102,7 @@ def steps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Step]:
     year.mkdir(parents=True)
     (year / "seed.txt").write_bytes(SEED_PATH.read_bytes())
     write_xlsx(year / "other.xlsx", render(OTHER))
-    evaluation = project_forms.evaluation_sheet(project_forms.consistent_self_evaluation(OTHER.department), year=2024)
+    evaluation = project_forms.evaluation_sheet(LINKED_SELF_EVALUATION, year=2024)
     project_forms.write_xlsx(year / "other_自评表.xlsx", {"自评": evaluation})
     generate(departments=2, seed=11, out=raw)
     done: dict[str, Step] = {}

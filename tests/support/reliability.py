@@ -227,15 +227,16 @@ def marts_rebuilt_in_full(warehouse: Path, target_dir: Path, *, project: Path | 
 
 
 def dbt_model_runs(warehouse: Path) -> dict[str, str]:
-    """How the last load's dbt build made each mart: 'incremental' (only the change set's rows,
-    the model's compiled SQL reads landing.load_changes) or 'full'. From dbt's run_results.json in
-    the load's target folder beside the warehouse (pipelines/defs/assets/dbt.py)."""
+    """How the last load's dbt build made each mart: 'incremental' (only the change set's rows:
+    the model's compiled SQL reads landing.load_changes or the changed departments) or 'full'.
+    From dbt's run_results.json in the load's target folder beside the warehouse."""
     results = warehouse.parent / f".{warehouse.stem}.dbt-target" / "run_results.json"
     runs = {}
     for result in json.loads(results.read_text(encoding="utf-8"))["results"]:
         unique_id = result["unique_id"]
         if unique_id.startswith("model.budget_warehouse.") and result["status"] == "success":
-            incremental = "load_changes" in (result.get("compiled_code") or "")
+            code = result.get("compiled_code") or ""
+            incremental = "load_changes" in code or "changed_departments" in code
             runs[unique_id.rsplit(".", 1)[-1]] = "incremental" if incremental else "full"
     return runs
 
