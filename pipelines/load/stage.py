@@ -26,6 +26,7 @@ from datetime import datetime
 import duckdb
 
 from pipelines.ingest.errors import DISCOVERY_CATEGORIES, IssueCategory
+from pipelines.load import changes
 from pipelines.load.conflicts import find_conflicts
 from pipelines.load.discover import RawFile, SkippedEntry
 from pipelines.load.incoming import IncomingRows, incoming_rows
@@ -254,6 +255,7 @@ def _apply(
     loaded = set(outcome.loaded)
     con.execute("begin transaction")
     try:
+        changes.record(con, outcome, replace_skipped=replace_skipped)
         landing.delete_rows(con, [*outcome.removed, *outcome.loaded])
         incoming.move_to_landing(outcome.loaded)
         registry_rows = []

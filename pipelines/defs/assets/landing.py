@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import dagster as dg
 import duckdb
 
+from pipelines.defs import dbt_scope
 from pipelines.defs.assets.file_status import file_observations
 from pipelines.defs.assets.previews import markdown_table
 from pipelines.defs.assets.raw_files import RAW_FILES_KEY
@@ -15,6 +16,7 @@ from pipelines.defs.partitions import MAX_FILES_PER_PARTITIONED_RUN, RAW_FILES
 from pipelines.defs.resources import BudgetWarehouse
 from pipelines.defs.timing import log_timing
 from pipelines.display import printable
+from pipelines.load import changes
 from pipelines.load.discover import scan_raw_dir
 from pipelines.load.stage import StageOutcome, stage_raw_files, unchanged_outcome
 from pipelines.warehouse import fingerprints
@@ -59,7 +61,7 @@ def landing_tables(context: dg.AssetExecutionContext, warehouse: BudgetWarehouse
     files = discovery.files
     context.log.info(f"found {len(files)} table file(s) under {printable(str(warehouse.raw_path))}")
     clock = time.perf_counter()
-    found = _unchanged(warehouse, run_id, files, discovery.skipped)
+    found = _unchanged(warehouse, run_id, files, discovery.skipped, context.run.tags)
     log_timing(context, "no-change check", clock)
     if found is not None:
         outcome, counts, profiles = found
@@ -77,7 +79,7 @@ def landing_tables(context: dg.AssetExecutionContext, warehouse: BudgetWarehouse
                 skipped=discovery.skipped,
             )
             counts, profiles = _counts(con), {table: _table_profile(con, table) for table in LANDING_KEYS}
-            models_current = fingerprints.read(con, fingerprints.MODELS) == fingerprints.model_fingerprint()
+            models_current = _models_current(con, context.run.tags)
     _log_outcome(context, outcome)
     for observation in file_observations(
         outcome, files, context.instance.get_dynamic_partitions(RAW_FILES.name), limit=MAX_FILES_PER_PARTITIONED_RUN
@@ -93,7 +95,9 @@ def landing_tables(context: dg.AssetExecutionContext, warehouse: BudgetWarehouse
         warehouse.publish(run_id)
 
 
-def _unchanged(warehouse: BudgetWarehouse, run_id: str, files, skipped) -> tuple[StageOutcome, dict, dict] | None:
+def _unchanged(
+    warehouse: BudgetWarehouse, run_id: str, files, skipped, tags
+) -> tuple[StageOutcome, dict, dict] | None:
     """A load that would change nothing, found on the published file itself, read-only: it needs
     no build copy (a whole-file copy, 2 GB at 250,000 departments; docs/benchmarks.md). None when
     anything would change, or the file predates what this check reads."""
@@ -102,7 +106,7 @@ def _unchanged(warehouse: BudgetWarehouse, run_id: str, files, skipped) -> tuple
         return None
     try:
         with duckdb.connect(str(warehouse.published_path), read_only=True) as con:
-            if fingerprints.read(con, fingerprints.MODELS) != fingerprints.model_fingerprint():
+            if not _models_current(con, tags):
                 return None
             outcome = unchanged_outcome(con, files, skipped=skipped)
             if outcome is None:
@@ -110,6 +114,14 @@ def _unchanged(warehouse: BudgetWarehouse, run_id: str, files, skipped) -> tuple
             return outcome, _counts(con), {table: _table_profile(con, table) for table in LANDING_KEYS}
     except duckdb.CatalogException:
         return None
+
+
+def _models_current(con: duckdb.DuckDBPyConnection, tags) -> bool:
+    """The marts are what the dbt project and the landing rows make: nothing for dbt to do."""
+    current = fingerprints.read(con, fingerprints.MODELS) == fingerprints.model_fingerprint()
+    current = current and not dbt_scope.full_tests_due(con, tags)
+    # Changes a landing-only run published are still to reach the marts.
+    return current and not changes.pending(con)
 
 
 def _counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
