@@ -338,6 +338,8 @@ def markdown(results: list[Measurement], stages: dict[int, dict]) -> str:
             cells = " | ".join(f"{m.seconds[n]:.2f}" if n in m.seconds else "" for n in parts)
             lines.append(f"| {m.size:,} | {m.scenario} | {cells} | {m.load_average} |")
     stages = {size: by_stage for size, by_stage in stages.items() if by_stage}
+    if not stages:
+        return "\n".join(lines)
     names = list(dict.fromkeys(name for by_stage in stages.values() for name in by_stage))
     lines += ["", "| departments | " + " | ".join(f"{n} (s)" for n in names) + " | peak after stage (MiB) |",
               "|---:|" + "---:|" * (len(names) + 1)]
