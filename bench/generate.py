@@ -378,16 +378,21 @@ def generate(
     *,
     progress: TextIO | None = None,
 ) -> GenerationSummary:
-    """Write `departments` tables per year to out/<year>/ and say what was written."""
+    """Write `departments` tables per year to out/<year>/ and say what was written.
+
+    Streams: each table is written as soon as it is drawn and nothing per department is kept,
+    so 250,000 departments take no more memory than 100 (a department is drawn again per year
+    from its own seed, which costs far less than its table).
+    """
     if departments < 0:
         raise ValueError("departments must be >= 0")
-    identities = [_department(seed, index) for index in range(departments)]
     files = projects = indicators = 0
     total = ZERO
     for year in dict.fromkeys(years):  # de-duplicated, order kept
         folder = Path(out) / str(year)
         folder.mkdir(parents=True, exist_ok=True)
-        for index, department in enumerate(identities):
+        for index in range(departments):
+            department = _department(seed, index)
             text, p, i, amount = _table(seed, year, index, department)
             file_name = FILE_NAME.format(department=department.name, year=year)
             (folder / file_name.translate(UNSAFE_FILE_CHARS)).write_bytes(text.encode("utf-8"))

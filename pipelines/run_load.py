@@ -75,7 +75,9 @@ def run_load(*, progress: Report | None = None) -> dict:
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
         )
+        seconds = _seconds(instance, run_id, result)
     summary = _summary_from_events(result)
+    summary["seconds"] = seconds
     summary.update(_warehouse_counts())
     summary["success"] = result.success
     summary["dagster_home"] = str(settings.dagster_home().resolve())
@@ -172,6 +174,28 @@ def _instance() -> dg.DagsterInstance:
         # without them Dagster would also print its telemetry notice into the summary.
         shutil.copyfile(committed, config)
     return dg.DagsterInstance.from_config(str(home))
+
+
+def _seconds(instance: dg.DagsterInstance, run_id: str, result: dg.ExecuteInProcessResult) -> dict[str, float]:
+    """Where the run's time went: each step, the landing step's parse/validate/stage, and the
+    timed parts of the steps (build copy, dbt build, publish, Parquet export)."""
+    from pipelines.defs.timing import PREFIX, read_timing
+
+    seconds: dict[str, float] = {}
+    for stats in instance.get_run_step_stats(run_id):
+        if stats.start_time is not None and stats.end_time is not None:
+            seconds[f"step {stats.step_key}"] = round(stats.end_time - stats.start_time, 2)
+    for event in result.get_asset_materialization_events():
+        materialization = event.step_materialization_data.materialization
+        if materialization and materialization.asset_key == _DEPARTMENT_TABLES:
+            for key, value in materialization.metadata.items():
+                if key.startswith("seconds_"):
+                    seconds[key.removeprefix("seconds_")] = value.value
+    for entry in instance.all_logs(run_id):
+        if entry.dagster_event is None and (entry.user_message or "").startswith(PREFIX):
+            if (timing := read_timing(entry.user_message)) is not None:
+                seconds[timing[0]] = timing[1]
+    return seconds
 
 
 def _summary_from_events(result: dg.ExecuteInProcessResult) -> dict:

@@ -1,8 +1,10 @@
 """The nightly schedule registers the file partitions and always requests a reconciling load."""
 
 import dagster as dg
+import duckdb
 import pytest
 
+from pipelines.defs import dbt_scope
 from pipelines.defs.definitions import build_definitions
 from pipelines.defs.load_requests import RECONCILE_SELECTION
 from pipelines.defs.partitions import RAW_FILES
@@ -43,6 +45,21 @@ def test_first_night_loads_the_new_file_and_later_nights_reconcile_without_file_
         assert not [e for e in run.get_asset_materialization_events() if e.asset_key == FILE_ASSET]
         checked = {e.check_name for e in run.get_asset_check_evaluations()}
         assert {"no_quarantined_files", "no_conflicting_files"} <= checked, "pandera checks still run"
+        assert not _built_marts(run), "nothing changed since a build that tested every row"
+
+        # As a load in the day leaves it: its dbt build tested only the rows it rebuilt.
+        with duckdb.connect(warehouse.database) as con:
+            con.execute("update landing.build_state set value = 'changes' where key = 'dbt_tests'")
+        third, run = night()
+        assert third.tags[dbt_scope.FULL_TESTS_TAG] == dbt_scope.FULL_TESTS
+        assert run.success
+        assert _built_marts(run), "the night tests every row after a day of scoped tests"
+        with duckdb.connect(warehouse.database, read_only=True) as con:
+            assert con.execute("select value from landing.build_state where key = 'dbt_tests'").fetchall() == [("all",)]
+
+
+def _built_marts(run) -> set[str]:
+    return {e.asset_key.path[-1] for e in run.get_asset_materialization_events() if e.asset_key.path[0] == "marts"}
 
 
 def test_the_load_job_is_partitioned_by_file_and_backfills_in_one_run():

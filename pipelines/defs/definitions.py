@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from pipelines.defs.assets.dbt import warehouse_dbt_models
 from pipelines.defs.assets.landing import landing_tables
 from pipelines.defs.assets.raw_files import raw_department_files
+from pipelines.defs.dbt_resource import ProjectDbtCliResource
 from pipelines.defs.jobs import load_warehouse_job
 from pipelines.defs.project import dbt_executable, dbt_project
 from pipelines.defs.resources import BudgetWarehouse, default_warehouse
@@ -23,6 +23,6 @@ def build_definitions(warehouse: BudgetWarehouse | None = None) -> dg.Definition
         sensors=[raw_files_changed],
         resources={
             "warehouse": warehouse or default_warehouse(),
-            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+            "dbt": ProjectDbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
         },
     )

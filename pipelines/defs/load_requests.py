@@ -13,6 +13,8 @@ fraction of the time; the files' partitions are registered all the same.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import dagster as dg
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
@@ -36,19 +38,25 @@ def current_plan(warehouse: BudgetWarehouse, instance: dg.DagsterInstance) -> Lo
     )
 
 
+# Dagster's SQLite storage looks up the keys it is given in one query, and SQLite takes at most
+# 32,766 parameters a statement: 250,000 new files are registered a slice at a time.
+PARTITION_KEYS_PER_REQUEST = 10_000
+
+
+def _slices(keys: Sequence[str]) -> list[Sequence[str]]:
+    return [keys[start:start + PARTITION_KEYS_PER_REQUEST] for start in range(0, len(keys), PARTITION_KEYS_PER_REQUEST)]
+
+
 def partition_requests(plan: LoadPlan) -> list[dg.AddDynamicPartitionsRequest | dg.DeleteDynamicPartitionsRequest]:
-    requests: list = []
-    if plan.partitions_to_add:
-        requests.append(RAW_FILES.build_add_request(plan.partitions_to_add))
-    if plan.partitions_to_delete:
-        requests.append(RAW_FILES.build_delete_request(plan.partitions_to_delete))
+    requests: list = [RAW_FILES.build_add_request(list(keys)) for keys in _slices(plan.partitions_to_add)]
+    requests += [RAW_FILES.build_delete_request(list(keys)) for keys in _slices(plan.partitions_to_delete)]
     return requests
 
 
 def register_partitions(instance: dg.DagsterInstance, plan: LoadPlan) -> None:
     """For callers that act on the instance themselves (the schedule, the CLI); sensors return requests."""
-    if plan.partitions_to_add:
-        instance.add_dynamic_partitions(RAW_FILES.name, plan.partitions_to_add)
+    for keys in _slices(plan.partitions_to_add):
+        instance.add_dynamic_partitions(RAW_FILES.name, keys)
     for key in plan.partitions_to_delete:
         instance.delete_dynamic_partition(RAW_FILES.name, key)
 

@@ -68,6 +68,10 @@ class BudgetWarehouse(dg.ConfigurableResource):
             except duckdb.CatalogException:
                 return {}  # a file from before the load registry existed: everything is new
 
+    def hold_lock(self, run_id: str) -> None:
+        """Take the load lock for this run (held until the run ends), as writing steps do."""
+        self._hold_lock(run_id)
+
     def build_path(self, run_id: str) -> Path:
         self._hold_lock(run_id)
         return publish.prepare_build(self.published_path, run_id)
@@ -92,7 +96,9 @@ class BudgetWarehouse(dg.ConfigurableResource):
     def mark_unchanged(self, run_id: str) -> None:
         """Tell later steps of this run that raw/ matched the warehouse: nothing to rebuild."""
         self._hold_lock(run_id)
-        publish.unchanged_marker(self.published_path, run_id).touch()
+        marker = publish.unchanged_marker(self.published_path, run_id)
+        marker.parent.mkdir(parents=True, exist_ok=True)  # no build copy was made: .build/ may not exist
+        marker.touch()
 
     def is_unchanged(self, run_id: str) -> bool:
         return publish.unchanged_marker(self.published_path, run_id).exists()

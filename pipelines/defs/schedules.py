@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from pipelines.defs import dbt_scope
 from pipelines.defs.jobs import load_warehouse_job
 from pipelines.defs.load_requests import current_plan, describe_run, register_partitions, run_request
 from pipelines.defs.resources import BudgetWarehouse
@@ -23,4 +24,6 @@ def nightly_load_schedule(context: dg.ScheduleEvaluationContext, warehouse: Budg
     register_partitions(context.instance, plan)
     context.log.info(describe_run(plan))
     # Always a run, even with nothing new: it is also what catches a crashed sensor or new code.
-    return run_request(plan)
+    request = run_request(plan)
+    # Loads in the day test only the rows they rebuilt; the night tests every row (dbt_scope).
+    return request.with_replaced_attrs(tags={**request.tags, dbt_scope.FULL_TESTS_TAG: dbt_scope.FULL_TESTS})

@@ -3,13 +3,18 @@
 Parsing and typing targets are pure Python (about 1.6 ms a file). Workers return frames, not
 parsed tables: a DataFrame of Arrow-backed text pickles in a fraction of the time the same rows
 take as dataclasses of Decimals, which would cost the main process as much as parsing them.
+
+The frames come back in batches of about BATCH_FILES files (`iter_framed`): the load validates
+and stages one batch while the workers parse the next, and holds no more than about two batches
+of rows at once, however many files there are.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, fields
 
@@ -30,6 +35,27 @@ CHUNK_FILES = 250
 # a table; docs/benchmarks.md), a .docx about 5: they count that much toward the two limits above,
 # so that 200 PDFs are read on every core, a few per chunk.
 FILE_COST = {".pdf": 200, ".docx": 5}
+
+
+# Files per batch of frames that the load validates and stages at once (cost units, as above).
+# Memory grows with the batch, not with the load: about 0.1 MB of frames per text table; pandera
+# costs a few tenths of a second per batch whatever its size, so batches are not made small.
+BATCH_FILES = 2000
+BATCH_FILES_ENV = "BUDGET_LOAD_BATCH_FILES"
+
+
+def batch_files_from_env() -> int:
+    """BATCH_FILES, or BUDGET_LOAD_BATCH_FILES when set (a positive whole number)."""
+    text = os.environ.get(BATCH_FILES_ENV, "").strip()
+    if not text:
+        return BATCH_FILES
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(f"{BATCH_FILES_ENV} must be a whole number of files ≥ 1, not {text!r}")
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,25 +81,59 @@ def frame_files(files: Sequence[RawFile]) -> FramedFiles:
 
 
 def parse_and_frame(files: Sequence[RawFile], progress: Progress | None = None) -> FramedFiles:
+    """Every file's frames at once: one batch (the load itself goes batch by batch, `iter_framed`)."""
+    batch = max(1, sum(_cost(file) for file in files))
+    parts = list(iter_framed(files, batch_files=batch, progress=progress))
+    return combine(parts) if parts else frame_files([])
+
+
+def iter_framed(
+    files: Sequence[RawFile], *, batch_files: int = BATCH_FILES, progress: Progress | None = None
+) -> Iterator[FramedFiles]:
+    """The files' frames, a batch of about `batch_files` (by cost) at a time, in the files' order.
+
+    On the pool, at most one batch beyond the one handed out is being parsed or waiting, so the
+    workers keep parsing while the caller validates and stages, and memory stays bounded.
+    """
     cost = sum(_cost(file) for file in files)
     workers = min(os.cpu_count() or 1, -(-cost // CHUNK_FILES))
     if cost < PARALLEL_MIN_FILES or workers < 2:
-        result = frame_files(files)
-        if progress is not None:
-            progress(len(files), len(files))
-        return result
-    chunks = _chunks(files)
-    # forkserver, not fork: the load runs inside Dagster, whose threads a fork would copy mid-step.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    parts: list[FramedFiles] = []
-    done = 0
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for chunk, part in zip(chunks, pool.map(frame_files, chunks), strict=True):
-            parts.append(part)
-            done += len(chunk)
+        done = 0
+        for batch in _chunks(files, batch_files):
+            yield frame_files(batch)
+            done += len(batch)
             if progress is not None:
                 progress(done, len(files))
+        return
+    chunks = iter(_chunks(files, min(CHUNK_FILES, batch_files)))
+    in_flight = max(1, -(-batch_files // CHUNK_FILES)) + workers
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    try:
+        pending = deque((chunk, pool.submit(frame_files, chunk)) for chunk in _take(chunks, in_flight))
+        parts: list[FramedFiles] = []
+        done = part_cost = 0
+        while pending:
+            chunk, future = pending.popleft()
+            parts.append(future.result())
+            pending.extend((more, pool.submit(frame_files, more)) for more in _take(chunks, 1))
+            done += len(chunk)
+            part_cost += sum(_cost(file) for file in chunk)
+            if progress is not None:
+                progress(done, len(files))
+            if part_cost >= batch_files:
+                yield combine(parts)
+                parts, part_cost = [], 0
+        if parts:
+            yield combine(parts)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def combine(parts: Sequence[FramedFiles]) -> FramedFiles:
+    if len(parts) == 1:
+        return parts[0]
     return FramedFiles(
         identities={path: identity for part in parts for path, identity in part.identities.items()},
         frames=concat_frames([part.frames for part in parts]),
@@ -81,16 +141,20 @@ def parse_and_frame(files: Sequence[RawFile], progress: Progress | None = None) 
     )
 
 
+def _take(chunks: Iterator[Sequence[RawFile]], count: int) -> list[Sequence[RawFile]]:
+    return [chunk for _, chunk in zip(range(count), chunks)]
+
+
 def _cost(file: RawFile) -> int:
     return FILE_COST.get(file.absolute_path.suffix.lower(), 1)
 
 
-def _chunks(files: Sequence[RawFile]) -> list[Sequence[RawFile]]:
-    """Consecutive files, CHUNK_FILES of cost per chunk (250 text tables, or 2 PDFs)."""
+def _chunks(files: Sequence[RawFile], size: int = CHUNK_FILES) -> list[Sequence[RawFile]]:
+    """Consecutive files, `size` of cost per chunk (CHUNK_FILES: 250 text tables, or 2 PDFs)."""
     chunks, start, cost = [], 0, 0
     for index, file in enumerate(files):
         cost += _cost(file)
-        if cost >= CHUNK_FILES:
+        if cost >= size:
             chunks.append(files[start:index + 1])
             start, cost = index + 1, 0
     if start < len(files):

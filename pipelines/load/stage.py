@@ -7,27 +7,37 @@ Rules (see docs/warehouse.md, "How a load decides"):
 - a removed file's rows leave;
 - two files claiming the same fiscal year and department are both reported and neither
   replaces what was published before.
+
+Changed files are parsed, validated and set aside in batches (pipelines/load/parallel.py,
+incoming.py), so memory does not grow with their number; only each file's identity, its
+issues and the checks' counts are kept for the whole load, which is what the conflict rule
+and the summary need. The landing tables change in one transaction at the end.
 """
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import duckdb
 
 from pipelines.ingest.errors import DISCOVERY_CATEGORIES, IssueCategory
+from pipelines.load import changes
 from pipelines.load.conflicts import find_conflicts
 from pipelines.load.discover import RawFile, SkippedEntry
-from pipelines.load.frames import StagingFrames
+from pipelines.load.incoming import IncomingRows, incoming_rows
 from pipelines.load.issues import LoadIssue, Severity
-from pipelines.load.parallel import parse_and_frame
-from pipelines.load.validate import CheckOutcome, validate_frames
+from pipelines.load.parallel import batch_files_from_env, frame_files, iter_framed
+from pipelines.load.validate import CheckOutcome, merge_outcomes, validate_frames
 from pipelines.warehouse import fingerprints, landing
 
 Progress = Callable[[int, int], None]
+# DuckDB's memory while the load's rows pass through it (its default is 80 % of RAM).
+LOAD_MEMORY_LIMIT = "1GB"
 
 
 @dataclass(slots=True)
@@ -59,9 +69,93 @@ def stage_raw_files(
     now: datetime,
     progress: Progress | None = None,
     skipped: Sequence[SkippedEntry] | None = None,
+    batch_files: int | None = None,
 ) -> StageOutcome:
-    """`skipped`: what discovery could not read; None leaves the recorded discovery issues alone."""
+    """`skipped`: what discovery could not read; None leaves the recorded discovery issues alone.
+
+    `batch_files`: changed files parsed and validated at once (default BUDGET_LOAD_BATCH_FILES,
+    else pipelines.load.parallel.BATCH_FILES); the result does not depend on it.
+    """
     landing.ensure_landing_schema(con)
+    outcome, registry, to_parse, parser = _plan(con, files, skipped)
+    current = {f.source_path for f in files}
+
+    seconds = dict.fromkeys(("parse", "validate", "stage"), 0.0)
+    identities: dict[str, tuple[int, str, str]] = {}
+    parse_issues: list[LoadIssue] = []
+    check_issues: list[LoadIssue] = []
+    # Every check is reported, passing or not, even when no file changed.
+    batch_outcomes = [validate_frames(frame_files([]).frames).outcomes]
+    broken: set[str] = set()
+    with _memory_limit(con, LOAD_MEMORY_LIMIT), incoming_rows(con) as incoming:
+        batches = iter_framed(to_parse, batch_files=batch_files or batch_files_from_env(), progress=progress)
+        while True:
+            clock = time.perf_counter()
+            framed = next(batches, None)
+            seconds["parse"] += time.perf_counter() - clock
+            if framed is None:
+                break
+            clock = time.perf_counter()
+            validation = validate_frames(framed.frames)
+            seconds["validate"] += time.perf_counter() - clock
+            clock = time.perf_counter()
+            bad = {i.source_path for i in framed.issues} | validation.quarantined_paths
+            identities.update(framed.identities)
+            parse_issues += framed.issues
+            check_issues += validation.issues
+            batch_outcomes.append(validation.outcomes)
+            broken |= bad
+            incoming.append(framed.frames, exclude=bad, loaded_at=now)
+            seconds["stage"] += time.perf_counter() - clock
+            del framed, validation
+
+        clock = time.perf_counter()
+        outcome.checks = merge_outcomes(batch_outcomes)
+        candidates = {path: identity for path, identity in identities.items() if path not in broken}
+        published = {
+            path: identity
+            for path, identity in landing.read_published_identities(con).items()
+            if path in current
+        }
+        conflicts = find_conflicts(candidates, published)
+        conflict_issues = _conflict_issues(conflicts, files, candidates, published)
+        to_load = sorted(path for path in candidates if path not in conflicts)
+
+        outcome.loaded = to_load
+        outcome.quarantined = sorted(broken)
+        outcome.conflicted = sorted(conflicts)
+        outcome.issues = [*outcome.skipped, *parse_issues, *check_issues, *conflict_issues]
+
+        _apply(
+            con, files, identities, incoming, outcome,
+            now=now, registry=registry, conflicts=conflicts, replace_skipped=skipped is not None,
+        )
+    fingerprints.write(con, fingerprints.PARSER, parser)
+    seconds["stage"] += time.perf_counter() - clock
+    outcome.seconds = seconds
+    return outcome
+
+
+def unchanged_outcome(
+    con: duckdb.DuckDBPyConnection, files: Sequence[RawFile], *, skipped: Sequence[SkippedEntry] | None = None
+) -> StageOutcome | None:
+    """What `stage_raw_files` would report if nothing changed, found by reading only (a read-only
+    connection to the published file, so that a no-change load need not copy it); None when a
+    file, a removal, an unreadable entry or the parser code changed."""
+    outcome, _, to_parse, _ = _plan(con, files, skipped)
+    if to_parse or outcome.removed or outcome.skipped_changed:
+        return None
+    outcome.checks = validate_frames(frame_files([]).frames).outcomes
+    outcome.issues = [*outcome.skipped]
+    outcome.seconds = dict.fromkeys(("parse", "validate", "stage"), 0.0)
+    return outcome
+
+
+def _plan(
+    con: duckdb.DuckDBPyConnection, files: Sequence[RawFile], skipped: Sequence[SkippedEntry] | None
+) -> tuple[StageOutcome, dict[str, landing.RegistryEntry], list[RawFile], str]:
+    """The outcome so far (removed, unchanged, skipped), the registry, the files to parse, and
+    the parser's fingerprint."""
     registry = landing.read_registry(con)
     outcome = StageOutcome(discovered=len(files))
     if skipped is not None:
@@ -82,39 +176,26 @@ def stage_raw_files(
     ]
     outcome.unchanged = len(files) - len(to_parse)
     outcome.parsed = len(to_parse)
+    return outcome, registry, to_parse, parser
 
-    clock = time.perf_counter()
-    framed = parse_and_frame(to_parse, progress)
-    frames, parse_issues = framed.frames, framed.issues
-    outcome.seconds["parse"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    validation = validate_frames(frames)
-    outcome.seconds["validate"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    outcome.checks = validation.outcomes
-    broken = {i.source_path for i in parse_issues} | validation.quarantined_paths
-    candidates = {path: identity for path, identity in framed.identities.items() if path not in broken}
-    published = {
-        path: identity
-        for path, identity in landing.read_published_identities(con).items()
-        if path in current
-    }
-    conflicts = find_conflicts(candidates, published)
-    conflict_issues = _conflict_issues(conflicts, files, candidates, published)
-    to_load = sorted(path for path in candidates if path not in conflicts)
 
-    outcome.loaded = to_load
-    outcome.quarantined = sorted(broken)
-    outcome.conflicted = sorted(conflicts)
-    outcome.issues = [*outcome.skipped, *parse_issues, *validation.issues, *conflict_issues]
+@contextmanager
+def _memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
+    """DuckDB may otherwise cache up to 80 % of RAM while rows pass through; what does not fit
+    goes to its temporary files. The connection's own setting comes back afterwards."""
+    ((before,),) = con.execute("select current_setting('memory_limit')").fetchall()
+    con.execute(f"set memory_limit = '{_size(limit)}'")
+    try:
+        yield
+    finally:
+        con.execute(f"set memory_limit = '{_size(before)}'")
 
-    _apply(
-        con, files, framed.identities, frames, outcome,
-        now=now, registry=registry, conflicts=conflicts, replace_skipped=skipped is not None,
-    )
-    fingerprints.write(con, fingerprints.PARSER, parser)
-    outcome.seconds["stage"] = time.perf_counter() - clock
-    return outcome
+
+def _size(text: str) -> str:
+    """A DuckDB size such as '1GB' or '953.6 MiB': checked, since SET takes no parameter."""
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]?i?B", text.strip()):
+        raise ValueError(f"not a memory size: {text!r}")
+    return text.strip()
 
 
 def _skipped_issue(entry: SkippedEntry) -> LoadIssue:
@@ -160,7 +241,7 @@ def _apply(
     con: duckdb.DuckDBPyConnection,
     files: Sequence[RawFile],
     identities: dict[str, tuple[int, str, str]],
-    frames: StagingFrames,
+    incoming: IncomingRows,
     outcome: StageOutcome,
     *,
     now: datetime,
@@ -174,10 +255,9 @@ def _apply(
     loaded = set(outcome.loaded)
     con.execute("begin transaction")
     try:
+        changes.record(con, outcome, replace_skipped=replace_skipped)
         landing.delete_rows(con, [*outcome.removed, *outcome.loaded])
-        for table in landing.LANDING_TABLES:
-            frame = getattr(frames, table)
-            landing.insert_frame(con, table, frame[frame["source_path"].isin(loaded)], loaded_at=now)
+        incoming.move_to_landing(outcome.loaded)
         registry_rows = []
         for file in files:
             path = file.source_path

@@ -7,8 +7,8 @@ a missing one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 import pandera.pandas as pa
@@ -101,6 +101,22 @@ def validate_frames(frames: StagingFrames) -> ValidationResult:
         result.issues.extend(issues)
         result.outcomes.extend(_outcomes(table, issues, failures))
     return result
+
+
+def merge_outcomes(batches: Sequence[Sequence[CheckOutcome]]) -> list[CheckOutcome]:
+    """The outcomes of a load validated batch by batch, as if all its rows were checked at once:
+    failing rows add up and the first ten examples are kept, in the batches' order."""
+    merged: dict[tuple[str, str], CheckOutcome] = {}
+    for outcomes in batches:
+        for outcome in outcomes:
+            key = (outcome.table, outcome.check)
+            before = merged.get(key)
+            merged[key] = outcome if before is None else replace(
+                before,
+                failing_rows=before.failing_rows + outcome.failing_rows,
+                examples=(before.examples + outcome.examples)[:10],
+            )
+    return list(merged.values())
 
 
 def _failures(schema: type[pa.DataFrameModel], frame: pd.DataFrame) -> list[tuple[str, int]]:

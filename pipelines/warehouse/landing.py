@@ -98,17 +98,26 @@ def delete_rows(con: duckdb.DuckDBPyConnection, paths: Sequence[str]) -> None:
 
 
 def insert_frame(
-    con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, *, loaded_at: datetime
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    frame: pd.DataFrame,
+    *,
+    loaded_at: datetime,
+    catalog: str | None = None,
 ) -> None:
+    """`catalog`: an attached database with its own landing schema (pipelines/load/incoming.py)."""
     if table not in LANDING_TABLES:
         raise ValueError(f"unknown landing table {table}")
+    if catalog is not None and not catalog.isidentifier():
+        raise ValueError(f"not a catalog name: {catalog!r}")
     if frame.empty:
         return
+    target = f"{catalog}.landing.{table}" if catalog else f"landing.{table}"
     incoming = _to_arrow(frame)
     con.register("_incoming", incoming)
     try:
         con.execute(
-            f"insert into landing.{table} by name select *, $loaded_at::timestamptz as loaded_at from _incoming",
+            f"insert into {target} by name select *, $loaded_at::timestamptz as loaded_at from _incoming",
             {"loaded_at": loaded_at},
         )
     finally:

@@ -198,3 +198,15 @@ create table if not exists landing.indicator_results (
     score double,                       -- 得分
     deviation_reason varchar            -- 偏差原因分析及改进措施
 );
+
+-- The change set (pipelines/load/changes.py): every file whose landing rows or load issues a load
+-- replaced or removed, since the marts were last built, with the fiscal years and departments its
+-- rows held before. The incremental marts rebuild only these files' and departments' rows; the
+-- marts' build empties it.
+create table if not exists landing.load_changes (
+    source_path varchar not null,
+    change varchar not null,            -- loaded | removed | quarantined | conflict | not_read
+    fiscal_year integer,                -- a year and department the file's rows held before the load
+    department_name varchar,            -- (null when it held none)
+    recorded_at timestamp with time zone not null
+);

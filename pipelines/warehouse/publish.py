@@ -20,8 +20,9 @@ from typing import IO
 
 import duckdb
 
-# What a run leaves in .build/ beside its database: DuckDB's log, a copy cut short, a marker.
-_BUILD_SIDECARS = (".wal", ".partial", ".unchanged")
+# What a run leaves in .build/ beside its database: DuckDB's log, a copy cut short, a marker,
+# the load's scratch rows (pipelines/load/incoming.py; its log's ".wal" is stripped first).
+_BUILD_SIDECARS = (".wal", ".partial", ".unchanged", ".incoming")
 
 
 class LoadInProgressError(RuntimeError):

@@ -205,6 +205,42 @@ def _sorted_rows(con: duckdb.DuckDBPyConnection, table: str, without_load_times:
     return sorted(rows, key=lambda row: tuple((value is None, str(value)) for value in row))
 
 
+def marts_rebuilt_in_full(warehouse: Path, target_dir: Path, *, project: Path | None = None) -> Path:
+    """A copy of the warehouse whose marts dbt rebuilt from scratch (`dbt run --full-refresh`).
+
+    The same landing rows, so the same loaded_at and detected_at: an incremental build must give
+    these marts exactly, every column. dbt's target and logs go to target_dir, never the checkout.
+    `project`: a copy of the project (tests/support/project_copy.py) whose dbt project to use.
+    """
+    copy = copy_warehouse(warehouse, target_dir)
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    project = (project or REPO_ROOT) / "dbt_project"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGET_")}
+    env["BUDGET_DBT_DATABASE"] = str(copy)
+    done = subprocess.run(
+        [dbt, "run", "--full-refresh", "--quiet", "--project-dir", str(project), "--profiles-dir", str(project),
+         "--target-path", str(target_dir / "dbt-target"), "--log-path", str(target_dir / "dbt-logs")],
+        cwd=project, env=env, capture_output=True, text=True, timeout=_WATCH_LIMIT_SECONDS, check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return copy
+
+
+def dbt_model_runs(warehouse: Path) -> dict[str, str]:
+    """How the last load's dbt build made each mart: 'incremental' (only the change set's rows:
+    the model's compiled SQL reads landing.load_changes or the changed departments) or 'full'.
+    From dbt's run_results.json in the load's target folder beside the warehouse."""
+    results = warehouse.parent / f".{warehouse.stem}.dbt-target" / "run_results.json"
+    runs = {}
+    for result in json.loads(results.read_text(encoding="utf-8"))["results"]:
+        unique_id = result["unique_id"]
+        if unique_id.startswith("model.budget_warehouse.") and result["status"] == "success":
+            code = result.get("compiled_code") or ""
+            incremental = "load_changes" in code or "changed_departments" in code
+            runs[unique_id.rsplit(".", 1)[-1]] = "incremental" if incremental else "full"
+    return runs
+
+
 def _hashable(value):
     """Lists (e.g. target_quality.findings) as tuples, so that rows can be counted in a set."""
     if isinstance(value, list):

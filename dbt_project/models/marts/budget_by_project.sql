@@ -1,9 +1,13 @@
+{{ config(**incremental_mart('files')) }}
+
 with projects as (
     select * from {{ ref('stg_projects') }}
+    where {{ in_change_set('files') }}
 ),
 
 indicators as (
     select * from {{ ref('stg_indicators') }}
+    where {{ in_change_set('files') }}
 ),
 
 indicator_counts as (

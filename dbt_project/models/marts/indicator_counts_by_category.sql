@@ -1,5 +1,8 @@
+{{ config(**incremental_mart('departments')) }}
+
 with indicator_targets as (
     select * from {{ ref('indicator_targets') }}
+    where {{ in_change_set('departments', department_id='department_id') }}
 ),
 
 final as (

@@ -1,5 +1,8 @@
+{{ config(**incremental_mart('files')) }}
+
 with indicators as (
     select * from {{ ref('stg_indicators') }}
+    where {{ in_change_set('files') }}
 ),
 
 standard_tree as (

@@ -1,5 +1,8 @@
+{{ config(**incremental_mart('files')) }}
+
 with issues as (
     select * from {{ ref('stg_load_issues') }}
+    where {{ in_change_set('files') }}
 ),
 
 final as (

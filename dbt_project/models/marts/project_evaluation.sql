@@ -1,9 +1,13 @@
+{{ config(**incremental_mart('departments')) }}
+
 with evaluations as (
     select * from {{ ref('stg_project_evaluations') }}
+    where {{ in_change_set('departments') }}
 ),
 
 target_achievement as (
     select * from {{ ref('target_achievement') }}
+    where {{ in_change_set('departments', department_id='department_id') }}
 ),
 
 achievement as (

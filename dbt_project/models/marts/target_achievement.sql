@@ -1,9 +1,13 @@
+{{ config(**incremental_mart('departments')) }}
+
 with results as (
     select * from {{ ref('stg_indicator_results') }}
+    where {{ in_change_set('departments') }}
 ),
 
 indicator_targets as (
     select * from {{ ref('indicator_targets') }}
+    where {{ in_change_set('departments', department_id='department_id') }}
 ),
 
 standard_tree as (

@@ -1,9 +1,13 @@
+{{ config(**incremental_mart('departments')) }}
+
 with projects as (
     select * from {{ ref('budget_by_project') }}
+    where {{ in_change_set('departments', department_id='department_id') }}
 ),
 
 indicator_targets as (
     select * from {{ ref('indicator_targets') }}
+    where {{ in_change_set('departments', department_id='department_id') }}
 ),
 
 indicators as (

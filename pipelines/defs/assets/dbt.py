@@ -2,6 +2,7 @@
 
 
 import os
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import timedelta
@@ -12,10 +13,13 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from pipelines.defs import dbt_scope
 from pipelines.defs.assets.previews import markdown_table
 from pipelines.defs.project import dbt_project, ensure_manifest
 from pipelines.defs.resources import BudgetWarehouse
 from pipelines.engines import DUCKDB
+from pipelines.defs.timing import log_timing
+from pipelines.load import changes
 from pipelines.warehouse import fingerprints, parquet_export
 from pipelines.warehouse.settings import DBT_DATABASE_ENV
 
@@ -67,16 +71,26 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     build = warehouse.build_path(run_id)
     # Held back until dbt has exited (it locks the file), then sent on with the marts' row counts.
     events: list[Any] = []
+    with duckdb.connect(str(build)) as con:
+        scope = dbt_scope.build_scope(con, context.run.tags)
+    clock = time.perf_counter()
     try:
-        with _environment({DBT_DATABASE_ENV: str(warehouse.dbt_database_path(run_id))}):
-            events.extend(dbt.cli(["build"], context=context, target_path=_target_path(warehouse)).stream())
+        with _environment({DBT_DATABASE_ENV: str(warehouse.dbt_database_path(run_id)), **scope.environment}):
+            events.extend(dbt.cli(scope.args, context=context, target_path=_target_path(warehouse)).stream())
     finally:
+        log_timing(context, "dbt build", clock)
         yield from _with_mart_metadata(context, events, build)
     with duckdb.connect(str(build)) as con:
         fingerprints.write(con, fingerprints.MODELS, fingerprints.model_fingerprint())
+        changes.clear(con)
+        dbt_scope.record_build(con, scope)
+    clock = time.perf_counter()
     warehouse.publish(run_id)
+    log_timing(context, "publish", clock)
     context.log.info(f"published {warehouse.published_path}")
+    clock = time.perf_counter()
     _export_parquet(context, warehouse)
+    log_timing(context, "parquet export", clock)
 
 
 def _target_path(warehouse: BudgetWarehouse) -> Path:

@@ -1,20 +1,24 @@
 """Parse, validate (pandera) and stage the raw files into the landing tables of the build copy."""
 
 
+import time
 from datetime import UTC, datetime
 
 import dagster as dg
 import duckdb
 
+from pipelines.defs import dbt_scope
 from pipelines.defs.assets.file_status import file_observations
 from pipelines.defs.assets.previews import markdown_table
 from pipelines.defs.assets.raw_files import RAW_FILES_KEY
 from pipelines.defs.checks import CHECK_SPECS, check_results
 from pipelines.defs.partitions import MAX_FILES_PER_PARTITIONED_RUN, RAW_FILES
 from pipelines.defs.resources import BudgetWarehouse
+from pipelines.defs.timing import log_timing
 from pipelines.display import printable
+from pipelines.load import changes
 from pipelines.load.discover import scan_raw_dir
-from pipelines.load.stage import StageOutcome, stage_raw_files
+from pipelines.load.stage import StageOutcome, stage_raw_files, unchanged_outcome
 from pipelines.warehouse import fingerprints
 
 LANDING_KEYS = {
@@ -61,20 +65,26 @@ def landing_tables(context: dg.AssetExecutionContext, warehouse: BudgetWarehouse
     discovery = scan_raw_dir(warehouse.raw_path)
     files = discovery.files
     context.log.info(f"found {len(files)} table file(s) under {printable(str(warehouse.raw_path))}")
-    with warehouse.build_connection(run_id) as con:
-        outcome = stage_raw_files(
-            con,
-            files,
-            now=datetime.now(UTC),
-            progress=_progress_logger(context),
-            skipped=discovery.skipped,
-        )
-        counts = {  # table names are the constants of LANDING_KEYS, never input
-            table: con.execute(f"select count(*) from landing.{table}").fetchone()[0]
-            for table in LANDING_KEYS
-        }
-        profiles = {table: _table_profile(con, table) for table in LANDING_KEYS}
-        models_current = fingerprints.read(con, fingerprints.MODELS) == fingerprints.model_fingerprint()
+    clock = time.perf_counter()
+    found = _unchanged(warehouse, run_id, files, discovery.skipped, context.run.tags)
+    log_timing(context, "no-change check", clock)
+    if found is not None:
+        outcome, counts, profiles = found
+        models_current = True
+    else:
+        clock = time.perf_counter()
+        warehouse.build_path(run_id)  # the copy of the published file this run changes
+        log_timing(context, "build copy", clock)
+        with warehouse.build_connection(run_id) as con:
+            outcome = stage_raw_files(
+                con,
+                files,
+                now=datetime.now(UTC),
+                progress=_progress_logger(context),
+                skipped=discovery.skipped,
+            )
+            counts, profiles = _counts(con), {table: _table_profile(con, table) for table in LANDING_KEYS}
+            models_current = _models_current(con, context.run.tags)
     _log_outcome(context, outcome)
     for observation in file_observations(
         outcome, files, context.instance.get_dynamic_partitions(RAW_FILES.name), limit=MAX_FILES_PER_PARTITIONED_RUN
@@ -88,6 +98,41 @@ def landing_tables(context: dg.AssetExecutionContext, warehouse: BudgetWarehouse
         warehouse.mark_unchanged(run_id)
     elif not _dbt_in_run(context):
         warehouse.publish(run_id)
+
+
+def _unchanged(
+    warehouse: BudgetWarehouse, run_id: str, files, skipped, tags
+) -> tuple[StageOutcome, dict, dict] | None:
+    """A load that would change nothing, found on the published file itself, read-only: it needs
+    no build copy (a whole-file copy, 2 GB at 250,000 departments; docs/benchmarks.md). None when
+    anything would change, or the file predates what this check reads."""
+    warehouse.hold_lock(run_id)  # no other load publishes between this check and the run's end
+    if not warehouse.published_path.exists():
+        return None
+    try:
+        with duckdb.connect(str(warehouse.published_path), read_only=True) as con:
+            if not _models_current(con, tags):
+                return None
+            outcome = unchanged_outcome(con, files, skipped=skipped)
+            if outcome is None:
+                return None
+            return outcome, _counts(con), {table: _table_profile(con, table) for table in LANDING_KEYS}
+    except duckdb.CatalogException:
+        return None
+
+
+def _models_current(con: duckdb.DuckDBPyConnection, tags) -> bool:
+    """The marts are what the dbt project and the landing rows make: nothing for dbt to do."""
+    current = fingerprints.read(con, fingerprints.MODELS) == fingerprints.model_fingerprint()
+    current = current and not dbt_scope.full_tests_due(con, tags)
+    # Changes a landing-only run published are still to reach the marts.
+    return current and not changes.pending(con)
+
+
+def _counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return {  # table names are the constants of LANDING_KEYS, never input
+        table: con.execute(f"select count(*) from landing.{table}").fetchone()[0] for table in LANDING_KEYS
+    }
 
 
 def _dbt_in_run(context: dg.AssetExecutionContext) -> bool:

@@ -1,0 +1,38 @@
+{# Row-level tests of an incremental mart read only the rows this build rebuilt, when the load
+   asks for it (BUDGET_DBT_TEST_SCOPE=changes, pipelines/defs/dbt_scope.py): a load that changed
+   k files tests k files' rows, not the whole warehouse. Sound only for tests that judge each row
+   on its own (not_null, accepted_values, expression_is_true, and relationships from the child's
+   side); tests across rows (unique, unique_combination, the singular tests) and every test of a
+   table mart read every row on every build. A full rebuild and the nightly run test every row.
+
+   dbt applies a test's `where` config through this macro; the root project's version replaces
+   dbt's own (which stays below as the fallback), so no test needs its own config. #}
+
+{% macro get_where_subquery(relation) -%}
+    {%- set scope = budget_warehouse.test_change_scope() -%}
+    {%- if scope is none -%}
+        {{ return(adapter.dispatch('get_where_subquery', 'dbt')(relation)) }}
+    {%- endif -%}
+    {%- set where = config.get('where', '') -%}
+    {%- set filtered -%}
+        (select * from {{ relation }}
+         where {{ budget_warehouse.change_predicate(scope, graph.nodes[model.attached_node].name, 'source_path', 'fiscal_year', 'department_id') }}
+         {%- if where %} and ({{ where }}){% endif %}) dbt_subquery
+    {%- endset -%}
+    {{ return(filtered) }}
+{%- endmacro %}
+
+
+{# The change scope of the mart this test reads, or none: test every row. #}
+{% macro test_change_scope() -%}
+    {%- set row_level = ['not_null', 'accepted_values', 'expression_is_true', 'relationships'] -%}
+    {%- if not execute or env_var('BUDGET_DBT_TEST_SCOPE', '') != 'changes' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set test_name = (model.get('test_metadata') or {}).get('name') -%}
+    {%- set tested = graph.nodes.get(model.get('attached_node')) -%}
+    {%- if test_name not in row_level or tested is none or tested.config.materialized != 'incremental' -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(tested.config.meta.get('change_scope')) }}
+{%- endmacro %}

@@ -1,0 +1,60 @@
+"""How much a load's dbt build rebuilds and tests: only what changed, or everything.
+
+The incremental marts rebuild the rows of the files in landing.load_changes (pipelines/load/
+changes.py) and their row-level dbt tests read only those rows. Everything is rebuilt and every
+test reads every row on a full rebuild: the first build, and whenever the dbt project changed
+(models, macros, seeds such as department_aliases, tests; pipelines/warehouse/fingerprints.py).
+The nightly schedule's run tests every row too, even when nothing changed since a scoped build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import duckdb
+
+from pipelines.warehouse import fingerprints
+
+# Tag of a run whose dbt build must run every test on every row (the nightly schedule sets it).
+FULL_TESTS_TAG = "budget/dbt_tests"
+FULL_TESTS = "all"
+# Read by the macro get_where_subquery (dbt_project/macros/incremental/): "changes" scopes the
+# row-level tests of the incremental marts to the changed files' rows; unset, every row.
+TEST_SCOPE_ENV = "BUDGET_DBT_TEST_SCOPE"
+# build_state: whether every test has run on every row since the last scoped build.
+_TESTS_KEY = "dbt_tests"
+
+
+@dataclass(frozen=True, slots=True)
+class BuildScope:
+    full_refresh: bool
+    scoped_tests: bool
+
+    @property
+    def args(self) -> list[str]:
+        return ["build", *(["--full-refresh"] if self.full_refresh else [])]
+
+    @property
+    def environment(self) -> dict[str, str]:
+        return {TEST_SCOPE_ENV: "changes" if self.scoped_tests else ""}
+
+
+def build_scope(con: duckdb.DuckDBPyConnection, tags: Mapping[str, str]) -> BuildScope:
+    """From the build copy, before dbt runs: models changed since the marts were built?"""
+    full_refresh = fingerprints.read(con, fingerprints.MODELS) != fingerprints.model_fingerprint()
+    return BuildScope(full_refresh=full_refresh, scoped_tests=not full_refresh and not wants_full_tests(tags))
+
+
+def record_build(con: duckdb.DuckDBPyConnection, scope: BuildScope) -> None:
+    """After a successful build: remember whether only the changed rows were tested."""
+    fingerprints.write(con, _TESTS_KEY, "changes" if scope.scoped_tests else FULL_TESTS)
+
+
+def wants_full_tests(tags: Mapping[str, str]) -> bool:
+    return tags.get(FULL_TESTS_TAG) == FULL_TESTS
+
+
+def full_tests_due(con: duckdb.DuckDBPyConnection, tags: Mapping[str, str]) -> bool:
+    """A nightly run with nothing new still builds, when the last builds tested only changed rows."""
+    return wants_full_tests(tags) and fingerprints.read(con, _TESTS_KEY) == "changes"
