@@ -50,7 +50,8 @@ class BudgetWarehouse(dg.ConfigurableResource):
         return self.engine_name == SPARK
 
     def hold_lock(self, run_id: str) -> None:
-        """Take the load lock for this run (the Spark engine writes no build copy, but one load at a time)."""
+        """Take the load lock for this run, held to its end: for a step that writes no build copy (the
+        Spark engine, a load that finds nothing changed), one load at a time all the same."""
         self._hold_lock(run_id)
 
     def taken_hashes(self) -> dict[str, str]:
@@ -67,10 +68,6 @@ class BudgetWarehouse(dg.ConfigurableResource):
                 return landing.read_taken_hashes(con)
             except duckdb.CatalogException:
                 return {}  # a file from before the load registry existed: everything is new
-
-    def hold_lock(self, run_id: str) -> None:
-        """Take the load lock for this run (held until the run ends), as writing steps do."""
-        self._hold_lock(run_id)
 
     def build_path(self, run_id: str) -> Path:
         self._hold_lock(run_id)

@@ -17,8 +17,8 @@ from pipelines.defs import dbt_scope
 from pipelines.defs.assets.previews import markdown_table
 from pipelines.defs.project import dbt_project, ensure_manifest
 from pipelines.defs.resources import BudgetWarehouse
-from pipelines.engines import DUCKDB
 from pipelines.defs.timing import log_timing
+from pipelines.engines import DUCKDB
 from pipelines.load import changes
 from pipelines.warehouse import fingerprints, parquet_export
 from pipelines.warehouse.settings import DBT_DATABASE_ENV
