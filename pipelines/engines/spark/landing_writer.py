@@ -2,7 +2,8 @@
 
 Row tables are partitioned by fiscal_year (hive folders `fiscal_year=2024/`), so dbt-spark and
 any reader prune by year; raw_files and load_issues are not (their fiscal_year may be null).
-Each load overwrites the whole table: the Spark engine rebuilds the landing from raw/.
+Each load overwrites the whole table: the Spark engine rebuilds the landing from raw/, then adds
+back the earlier rows of files that broke or came into conflict since (history.py).
 """
 
 from __future__ import annotations
@@ -31,6 +32,14 @@ def write_row_table(results, table: str, *, landing_dir: str, excluded: Collecti
     if excluded:
         rows = rows.where(~F.col("source_path").isin(sorted(excluded)))
     rows.write.mode("overwrite").partitionBy(PARTITION_COLUMN).parquet(table_path(landing_dir, table))
+
+
+def append_rows(session, table: str, rows: pa.Table, *, landing_dir: str) -> None:
+    """Rows kept from an earlier load (engines/spark/history.py), added to the rewritten table."""
+    if rows.num_rows == 0:
+        return
+    frame = session.createDataFrame(rows.cast(arrow_schema(table)), schema=spark_schema(table))
+    frame.write.mode("append").partitionBy(PARTITION_COLUMN).parquet(table_path(landing_dir, table))
 
 
 def write_file_table(session, table: str, rows: pa.Table, *, landing_dir: str) -> None:

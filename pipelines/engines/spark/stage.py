@@ -5,8 +5,9 @@ check outcomes: a few bytes a file) come back here, where the DuckDB engine's ow
 what is quarantined or in conflict (pipelines/load/stage.py, conflicts.py), with its messages.
 The rows stay on the executors and are written as Parquet from there.
 
-Every Spark load reads all of raw/ and rewrites the landing: the Spark engine keeps no registry
-of earlier loads (docs/scale-out.md, "What differs from the DuckDB engine").
+Every Spark load reads all of raw/ and rewrites the landing (docs/scale-out.md, "What differs from
+the DuckDB engine"); what the previous load published is read first (history.py), so that a file
+that breaks or comes into conflict keeps its earlier version, as on the DuckDB engine.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
-from pipelines.engines.spark import landing_writer, records
+from pipelines.engines.spark import history, landing_writer, records
 from pipelines.engines.spark.landing_schema import ROW_TABLES, landing_connection
 from pipelines.engines.spark.parse_task import FILE_DDL, parse_batches
 from pipelines.ingest.errors import IssueCategory
@@ -37,6 +38,7 @@ def stage_on_spark(
     outcome = StageOutcome(discovered=len(files), parsed=len(files))
     outcome.skipped = [_skipped_issue(entry) for entry in discovery.skipped]
     outcome.skipped_changed = bool(outcome.skipped)
+    previous = history.read_history(landing_dir, {f.source_path for f in files})
     results = _parse_on_executors(session, discovery, now=now).persist()
     try:
         findings = results.where(results.record != records.ROWS).orderBy("order_key").collect()
@@ -51,17 +53,25 @@ def stage_on_spark(
         )
         broken = {i.source_path for i in found if i.severity is Severity.ERROR}
         candidates = {path: identity for path, identity in identities.items() if path not in broken}
-        # Nothing is published on Spark before this load: every claim is this load's own.
-        conflicts = find_conflicts(candidates, {})
+        conflicts = find_conflicts(candidates, previous.identities)
         outcome.loaded = sorted(path for path in candidates if path not in conflicts)
         outcome.quarantined = sorted(broken)
         outcome.conflicted = sorted(conflicts)
-        outcome.issues = [*outcome.skipped, *found, *_conflict_issues(conflicts, files, candidates, {})]
+        outcome.issues = [
+            *outcome.skipped, *found, *_conflict_issues(conflicts, files, candidates, previous.identities)
+        ]
+        # Files that broke or came into conflict keep the rows of their earlier published version.
+        kept = {path for path in (*broken, *conflicts) if path in previous.identities}
+        earlier = history.earlier_rows(landing_dir, kept)
         for table in ROW_TABLES:
-            landing_writer.write_row_table(results, table, landing_dir=landing_dir, excluded=conflicts)
+            landing_writer.write_row_table(
+                results, table, landing_dir=landing_dir, excluded=set(conflicts) | set(broken)
+            )
+            if table in earlier:
+                landing_writer.append_rows(session, table, earlier[table], landing_dir=landing_dir)
     finally:
         results.unpersist()
-    _write_file_tables(session, discovery, identities, outcome, now=now, landing_dir=landing_dir)
+    _write_file_tables(session, discovery, identities, outcome, previous, now=now, landing_dir=landing_dir)
     return outcome
 
 
@@ -75,7 +85,9 @@ def _parse_on_executors(session, discovery: Discovery, *, now: datetime):
     return paths.mapInArrow(partial(parse_batches, loaded_at=now), records.SPARK_DDL)
 
 
-def _write_file_tables(session, discovery: Discovery, identities, outcome: StageOutcome, *, now, landing_dir) -> None:
+def _write_file_tables(
+    session, discovery: Discovery, identities, outcome: StageOutcome, previous: history.PublishedHistory, *, now, landing_dir
+) -> None:
     """raw_files and load_issues, through the same landing functions as the DuckDB engine."""
     conflicts = set(outcome.conflicted)
     quarantined = set(outcome.quarantined)
@@ -86,7 +98,8 @@ def _write_file_tables(session, discovery: Discovery, identities, outcome: Stage
             continue
         year, department, _ = identities.get(file.source_path, (None, None, None))
         status = "conflict" if file.source_path in conflicts else "quarantined" if file.source_path in quarantined else "loaded"
-        published = file.sha256 if status == "loaded" else None
+        earlier = previous.registry.get(file.source_path)
+        published = file.sha256 if status == "loaded" else (earlier.published_sha256 if earlier else None)
         registry.append((file.source_path, file.sha256, file.size_bytes, status, year, department, published, now))
     with landing_connection() as con:
         landing.replace_registry(con, registry, removed=[])
