@@ -94,7 +94,10 @@
    Names, not ids: a hook cannot read the seed department_aliases through ref(); each
    department-scope model's pre-hook turns them into ids (delete_changed_rows). #}
 {% macro record_changed_departments() -%}
-    {%- set changes = budget_warehouse.load_changes_relation() -%}
+    {#- Only DuckDB builds incrementally; other adapters have no change set (nor a target.database). -#}
+    {%- if execute and target.type == 'duckdb' -%}
+        {%- set changes = budget_warehouse.load_changes_relation() -%}
+    {%- endif -%}
     {%- if execute and target.type == 'duckdb' and budget_warehouse.relation_exists(changes) -%}
         {%- set table = budget_warehouse.changed_departments_relation() -%}
         {%- call statement('changed_department_names') -%}
