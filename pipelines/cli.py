@@ -13,6 +13,8 @@ import os
 import sys
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pipelines.display import printable
@@ -107,7 +109,8 @@ def _check_paths(*, raw_given: bool, warehouse_given: bool) -> str | None:
 
 def _load(*, quiet: bool, as_json: bool, debug: bool = False) -> int:
     # Imported here so that `--help` answers at once, without loading Dagster and dbt.
-    from pipelines.run_load import run_load
+    from pipelines.defs.no_change import find_no_change
+    from pipelines.run_load import no_change_summary, run_load
 
     started = time.monotonic()
     raw_dir, warehouse = settings.raw_dir(), settings.warehouse_path()
@@ -119,7 +122,12 @@ def _load(*, quiet: bool, as_json: bool, debug: bool = False) -> int:
         engine = engine_from_environment()
         into = warehouse if engine != SPARK else f"{warehouse.parent} on Spark ({spark_settings.master()})"
         print(f"loading {printable(str(raw_dir))} into {printable(str(into))} …", file=sys.stderr)
-    summary = run_load(progress=_progress_printer(started) if show_progress else None)
+    progress = _progress_printer(started) if show_progress else None
+    with _kept_hashes(warehouse):
+        if progress is not None:
+            progress("checking raw/ against the published warehouse")
+        found = None if engine_from_environment() == SPARK else find_no_change(raw_dir, warehouse)
+        summary = no_change_summary(found, progress=progress) if found else run_load(progress=progress)
     summary["elapsed_seconds"] = round(time.monotonic() - started, 1)
     error_details = summary.pop("error_details", None)
     if debug and error_details:
@@ -132,6 +140,20 @@ def _load(*, quiet: bool, as_json: bool, debug: bool = False) -> int:
         return EXIT_FAILED
     unread = summary.get("unread_entries", 0)
     return EXIT_QUARANTINED if summary["quarantined_files"] or summary["conflicting_files"] or unread else EXIT_OK
+
+
+@contextmanager
+def _kept_hashes(warehouse: Path) -> Iterator[None]:
+    """Files whose status is unchanged since the last load are not read again (pipelines/load/hash_cache.py)."""
+    from pipelines.load import discover, hash_cache
+
+    cache = hash_cache.cache_path(warehouse)
+    discover.remember_hashes(hash_cache.load(cache))
+    try:
+        yield
+    finally:
+        if warehouse.parent.is_dir():
+            hash_cache.save(cache, discover.remembered_hashes())
 
 
 def _progress_printer(started: float):

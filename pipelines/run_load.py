@@ -12,6 +12,7 @@ from collections.abc import Callable
 from contextlib import ExitStack, redirect_stdout
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 import duckdb
@@ -20,6 +21,9 @@ from pipelines.display import printable
 from pipelines.engines import SPARK, engine_from_environment
 from pipelines.ingest.errors import DISCOVERY_CATEGORIES
 from pipelines.warehouse import parquet_export, settings
+
+if TYPE_CHECKING:
+    from pipelines.defs.no_change import NoChange
 
 Report = Callable[[str], None]
 
@@ -36,6 +40,7 @@ _STAGES = {
     "warehouse_dbt_models": "dbt build: staging views, marts and their tests",
 }
 _DEPARTMENT_TABLES = dg.AssetKey(["landing", "department_tables"])
+_LOAD_ISSUES = dg.AssetKey(["landing", "load_issues"])
 _LOG_TAIL_LINES = 30
 # Errors (quarantined files) are listed by the final summary; warnings are shown here, up to this many.
 _MAX_WARNINGS = 10
@@ -198,6 +203,39 @@ def _seconds(instance: dg.DagsterInstance, run_id: str, result: dg.ExecuteInProc
     return seconds
 
 
+def no_change_summary(found: NoChange, *, progress: Report | None = None) -> dict:
+    """The summary of a load that found nothing to do before any run (pipelines/defs/no_change.py).
+
+    The same keys and counts as a full run's: the checks that would run are the landing step's,
+    of which only the file check can fail, on entries under raw/ that cannot be read. The Dagster
+    UI gets one observation of landing/department_tables, so the asset's page shows the check.
+    """
+    from pipelines.defs.assets.landing import file_counts
+    from pipelines.load.issues import Severity
+
+    if progress is not None:
+        progress("nothing changed under raw/: the marts are current (no run needed)")
+    metadata = {**file_counts(found.outcome), "seconds_no-change check": round(found.seconds, 2)}
+    with _instance() as instance:
+        instance.report_runless_asset_event(
+            dg.AssetObservation(
+                asset_key=_DEPARTMENT_TABLES,
+                description="raw/ matches the published warehouse: no run was needed",
+                metadata=metadata,
+            )
+        )
+    unreadable = any(i.severity is Severity.ERROR for i in found.outcome.issues)
+    summary = _file_summary(
+        metadata, failed=[f"{_LOAD_ISSUES.to_user_string()}: no_quarantined_files"] if unreadable else []
+    )
+    summary["seconds"] = {"no-change check": round(found.seconds, 2)}
+    summary.update(_warehouse_counts())
+    summary.update(
+        success=True, dagster_home=str(settings.dagster_home().resolve()), error=None, log_tail=[], error_details=None
+    )
+    return summary
+
+
 def _summary_from_events(result: dg.ExecuteInProcessResult) -> dict:
     metadata: dict = {}
     for event in result.get_asset_materialization_events():
@@ -215,6 +253,10 @@ def _summary_from_events(result: dg.ExecuteInProcessResult) -> dict:
         if not e.passed and e.check_name in ("no_quarantined_files", "no_conflicting_files")
         for line in str(e.metadata.get("issues").value if e.metadata.get("issues") else "").splitlines()
     ]
+    return _file_summary(metadata, failed=failed, issues=issues)
+
+
+def _file_summary(metadata: dict, *, failed: list[str], issues: list[str] | None = None) -> dict:
     return {
         "warehouse": str(settings.warehouse_path()),
         "files": metadata.get("files_discovered", 0),
@@ -224,7 +266,7 @@ def _summary_from_events(result: dg.ExecuteInProcessResult) -> dict:
         "conflicting_files": metadata.get("files_in_conflict", 0),
         "removed_files": metadata.get("files_removed", 0),
         "failed_checks": failed,
-        "issues": issues,
+        "issues": issues or [],
     }
 
 

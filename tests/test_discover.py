@@ -4,6 +4,9 @@ import hashlib
 import os
 import time
 
+import pytest
+
+from pipelines.load import discover, hash_cache
 from pipelines.load.discover import discover_raw_files
 
 
@@ -36,3 +39,60 @@ def test_a_replaced_file_gets_the_hash_of_its_new_content(tmp_path):
     os.replace(replacement, table)
     [listed] = discover_raw_files(raw)
     assert listed.sha256 == hashlib.sha256(b"new").hexdigest()
+
+
+@pytest.fixture
+def fresh_memory(monkeypatch):
+    """This test's hashes only: the process-wide memory starts empty and is put back after."""
+    monkeypatch.setattr(discover, "_hashed", {})
+
+
+def _status_key(path):
+    status = path.stat()
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+
+
+def test_a_hash_kept_from_an_earlier_load_is_used_while_the_file_status_is_unchanged(tmp_path, fresh_memory):
+    raw = tmp_path / "raw"
+    (raw / "2024").mkdir(parents=True)
+    table = raw / "2024" / "局.txt"
+    table.write_bytes(b"version A")
+    cache = tmp_path / ".budget.duckdb.hashes"
+    # A recorded hash that is not the content's: seeing it proves the file was not read again.
+    hash_cache.save(cache, {_status_key(table): ("ab" * 32, 9)})
+    discover.remember_hashes(hash_cache.load(cache))
+    [listed] = discover_raw_files(raw)
+    assert listed.sha256 == "ab" * 32
+
+    table.write_bytes(b"version B")  # any write changes the status (ctime at least)
+    [listed] = discover_raw_files(raw)
+    assert listed.sha256 == hashlib.sha256(b"version B").hexdigest()
+
+
+def test_a_file_written_in_the_last_seconds_is_not_remembered(tmp_path, fresh_memory):
+    # On a file system keeping whole seconds, a second write in the same second could keep its status.
+    raw = tmp_path / "raw"
+    (raw / "2024").mkdir(parents=True)
+    (raw / "2024" / "局.txt").write_bytes(b"just written")
+    discover_raw_files(raw)
+    assert discover.remembered_hashes() == {}
+
+
+def test_a_kept_cache_reads_back_what_was_saved(tmp_path):
+    cache = tmp_path / "hashes"
+    hashes = {(1, 2, 3, 4, 5): ("0f" * 32, 3), (2**63, 7, 0, -1, 9): ("e3" * 32, 0)}
+    hash_cache.save(cache, hashes)
+    assert hash_cache.load(cache) == hashes
+
+
+@pytest.mark.parametrize("damage", ["cut short", "another format", "missing"])
+def test_a_damaged_or_missing_cache_is_ignored_whole(tmp_path, damage):
+    cache = tmp_path / "hashes"
+    hash_cache.save(cache, {(1, 2, 3, 4, 5): ("0f" * 32, 3)})
+    if damage == "cut short":
+        cache.write_bytes(cache.read_bytes()[:-1])
+    elif damage == "another format":
+        cache.write_bytes(b"{}" + cache.read_bytes())
+    else:
+        cache.unlink()
+    assert hash_cache.load(cache) == {}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from pipelines.load import changes
 from pipelines.warehouse import fingerprints
 
 # Tag of a run whose dbt build must run every test on every row (the nightly schedule sets it).
@@ -58,3 +59,11 @@ def wants_full_tests(tags: Mapping[str, str]) -> bool:
 def full_tests_due(con: duckdb.DuckDBPyConnection, tags: Mapping[str, str]) -> bool:
     """A nightly run with nothing new still builds, when the last builds tested only changed rows."""
     return wants_full_tests(tags) and fingerprints.read(con, _TESTS_KEY) == "changes"
+
+
+def marts_current(con: duckdb.DuckDBPyConnection, tags: Mapping[str, str]) -> bool:
+    """The marts are what the dbt project and the landing rows make: nothing for dbt to do."""
+    current = fingerprints.read(con, fingerprints.MODELS) == fingerprints.model_fingerprint()
+    current = current and not full_tests_due(con, tags)
+    # Changes a landing-only run published are still to reach the marts.
+    return current and not changes.pending(con)

@@ -6,7 +6,8 @@ import errno
 import hashlib
 import os
 import stat
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -135,8 +136,24 @@ def _is_candidate_name(name: str) -> bool:
 # (device, inode, size, mtime, ctime) -> (sha256, size) of files this process has hashed. A load
 # lists raw/ twice (to plan, then to stage) and the sensor every minute; a file whose inode
 # status is unchanged is not read again. Any write changes ctime, which no tool can set back.
+# The CLI keeps this memory from one load to the next (pipelines/load/hash_cache.py).
 _hashed: dict[tuple[int, ...], tuple[str, int]] = {}
-_MAX_REMEMBERED = 200_000
+_MAX_REMEMBERED = 1_000_000
+# A file changed this recently is not remembered (git's "racily clean" entries): on a file system
+# that keeps whole seconds, a second write within the same second of the same size would leave
+# every field of its status as it was.
+_RACY_NS = 2_000_000_000
+
+
+def remembered_hashes() -> dict[tuple[int, ...], tuple[str, int]]:
+    return dict(_hashed)
+
+
+def remember_hashes(hashes: Mapping[tuple[int, ...], tuple[str, int]]) -> None:
+    """Hashes recorded by an earlier process, trusted only while a file's status is unchanged."""
+    if len(_hashed) + len(hashes) > _MAX_REMEMBERED:
+        _hashed.clear()
+    _hashed.update(list(hashes.items())[:_MAX_REMEMBERED])
 
 
 def _describe(entry: os.DirEntry, root: Path, skipped: list[SkippedEntry]) -> RawFile | None:
@@ -171,7 +188,7 @@ def _describe(entry: os.DirEntry, root: Path, skipped: list[SkippedEntry]) -> Ra
             # Unreadable (permissions, I/O): listed with the hash of no bytes, so that parsing it
             # quarantines it with the OS's reason, and once readable its new hash has it parsed.
             known, key = (hashlib.sha256(b"").hexdigest(), 0), None
-        if key is not None:
+        if key is not None and time.time_ns() - max(key[3], key[4]) > _RACY_NS:
             if len(_hashed) >= _MAX_REMEMBERED:
                 _hashed.clear()
             _hashed[key] = known

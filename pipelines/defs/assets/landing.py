@@ -16,9 +16,9 @@ from pipelines.defs.partitions import MAX_FILES_PER_PARTITIONED_RUN, RAW_FILES
 from pipelines.defs.resources import BudgetWarehouse
 from pipelines.defs.timing import log_timing
 from pipelines.display import printable
-from pipelines.load import changes
 from pipelines.load.discover import scan_raw_dir
-from pipelines.load.stage import StageOutcome, stage_raw_files, unchanged_outcome
+from pipelines.defs.no_change import unchanged_on
+from pipelines.load.stage import StageOutcome, stage_raw_files
 from pipelines.warehouse import fingerprints
 
 LANDING_KEYS = {
@@ -84,7 +84,7 @@ def landing_tables(context: dg.AssetExecutionContext, warehouse: BudgetWarehouse
                 skipped=discovery.skipped,
             )
             counts, profiles = _counts(con), {table: _table_profile(con, table) for table in LANDING_KEYS}
-            models_current = _models_current(con, context.run.tags)
+            models_current = dbt_scope.marts_current(con, context.run.tags)
     _log_outcome(context, outcome)
     for observation in file_observations(
         outcome, files, context.instance.get_dynamic_partitions(RAW_FILES.name), limit=MAX_FILES_PER_PARTITIONED_RUN
@@ -111,22 +111,12 @@ def _unchanged(
         return None
     try:
         with duckdb.connect(str(warehouse.published_path), read_only=True) as con:
-            if not _models_current(con, tags):
-                return None
-            outcome = unchanged_outcome(con, files, skipped=skipped)
+            outcome = unchanged_on(con, files, skipped, tags)
             if outcome is None:
                 return None
             return outcome, _counts(con), {table: _table_profile(con, table) for table in LANDING_KEYS}
     except duckdb.CatalogException:
         return None
-
-
-def _models_current(con: duckdb.DuckDBPyConnection, tags) -> bool:
-    """The marts are what the dbt project and the landing rows make: nothing for dbt to do."""
-    current = fingerprints.read(con, fingerprints.MODELS) == fingerprints.model_fingerprint()
-    current = current and not dbt_scope.full_tests_due(con, tags)
-    # Changes a landing-only run published are still to reach the marts.
-    return current and not changes.pending(con)
 
 
 def _counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -194,16 +184,20 @@ def _metadata(table: str, row_count: int, outcome: StageOutcome) -> dict[str, ob
             )
         )
     if table == "department_tables":
-        metadata.update(
-            files_discovered=outcome.discovered,
-            files_parsed=outcome.parsed,
-            files_in_conflict=len(outcome.conflicted),
-            files_loaded=len(outcome.loaded),
-            files_unchanged=outcome.unchanged,
-            files_quarantined=len(outcome.quarantined),
-            files_removed=len(outcome.removed),
-            entries_not_read=len([i for i in outcome.skipped if i.severity.value == "error"]),
-        )
-        # Where the step's time went (docs/benchmarks.md): parse, validate, stage.
-        metadata.update({f"seconds_{stage}": round(seconds, 2) for stage, seconds in outcome.seconds.items()})
+        metadata.update(file_counts(outcome))
     return metadata
+
+
+def file_counts(outcome: StageOutcome) -> dict[str, object]:
+    """What became of the files under raw/, and where the step's time went (docs/benchmarks.md)."""
+    return {
+        "files_discovered": outcome.discovered,
+        "files_parsed": outcome.parsed,
+        "files_in_conflict": len(outcome.conflicted),
+        "files_loaded": len(outcome.loaded),
+        "files_unchanged": outcome.unchanged,
+        "files_quarantined": len(outcome.quarantined),
+        "files_removed": len(outcome.removed),
+        "entries_not_read": len([i for i in outcome.skipped if i.severity.value == "error"]),
+        **{f"seconds_{stage}": round(seconds, 2) for stage, seconds in outcome.seconds.items()},
+    }

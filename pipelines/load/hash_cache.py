@@ -1,0 +1,58 @@
+"""Content hashes kept between loads, so that a rerun reads only the files whose status changed.
+
+`discover` remembers, within a process, each file's SHA-256 by its (device, inode, size,
+mtime_ns, ctime_ns), as git's index does: any write changes ctime, which no tool can set back.
+This file keeps that memory from one `budget-warehouse load` to the next, beside the warehouse:
+a rerun over 250,000 unchanged files then stats them instead of reading 1.6 GB. It is only ever
+a shortcut: a missing, damaged or foreign cache file is ignored whole, and a file whose status
+differs in any field is read again.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from collections.abc import Mapping
+from pathlib import Path
+
+MAGIC = b"budget-warehouse file hashes v1\n"
+# device, inode (unsigned), size, mtime_ns, ctime_ns, SHA-256, bytes read.
+_RECORD = struct.Struct("<QQqqq32sq")
+
+StatusKey = tuple[int, int, int, int, int]
+Hashes = Mapping[StatusKey, tuple[str, int]]
+
+
+def cache_path(published: Path) -> Path:
+    return published.parent / f".{published.name}.hashes"
+
+
+def load(path: Path) -> dict[StatusKey, tuple[str, int]]:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return {}
+    body = memoryview(data)[len(MAGIC):]
+    if not data.startswith(MAGIC) or len(body) % _RECORD.size:
+        return {}
+    return {
+        (device, inode, size, mtime, ctime): (digest.hex(), length)
+        for device, inode, size, mtime, ctime, digest, length in _RECORD.iter_unpack(body)
+    }
+
+
+def save(path: Path, hashes: Hashes) -> None:
+    """Written whole under a temporary name and renamed: a reader never sees half a cache.
+
+    A folder the loader cannot write to costs the next load its shortcut, not the load itself.
+    """
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    try:
+        with open(partial, "wb") as handle:
+            handle.write(MAGIC)
+            handle.writelines(
+                _RECORD.pack(*key, bytes.fromhex(digest), length) for key, (digest, length) in hashes.items()
+            )
+        os.replace(partial, path)
+    except OSError:
+        partial.unlink(missing_ok=True)
