@@ -8,7 +8,7 @@ from pipelines.load.plan import plan_load
 
 
 def _file(path: str, sha: str) -> RawFile:
-    return RawFile(source_path=path, absolute_path=Path("/raw") / path, sha256=sha, size_bytes=1)
+    return RawFile(source_path=path, location=Path("/raw") / path, sha256=sha, size_bytes=1)
 
 
 def test_first_load_adds_every_file_and_covers_them_all():

@@ -9,6 +9,7 @@ import stat
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from pipelines.ingest.errors import IssueCategory
@@ -24,9 +25,15 @@ class RawFile:
     """A candidate input file; `source_path` (relative to raw/, POSIX) is its identity."""
 
     source_path: str
-    absolute_path: Path
+    # The file's path as listed: text, since building a Path for each of 250,000 files costs more
+    # than listing them (a load with nothing to do lists every file).
+    location: str | Path
     sha256: str
     size_bytes: int
+
+    @property
+    def absolute_path(self) -> Path:
+        return Path(self.location)
 
     @property
     def relative_path(self) -> PurePosixPath:
@@ -130,7 +137,8 @@ def _is_candidate_name(name: str) -> bool:
     """Hidden, temporary and foreign files are ignored by name, whatever they are."""
     if name.startswith(".") or name.startswith(_TEMPORARY_PREFIXES):
         return False
-    return not name.lower().endswith(_TEMPORARY_SUFFIXES) and Path(name).suffix.lower() in SUPPORTED_SUFFIXES
+    lowered = name.lower()
+    return not lowered.endswith(_TEMPORARY_SUFFIXES) and os.path.splitext(lowered)[1] in SUPPORTED_SUFFIXES
 
 
 # (device, inode, size, mtime, ctime) -> (sha256, size) of files this process has hashed. A load
@@ -158,7 +166,7 @@ def remember_hashes(hashes: Mapping[tuple[int, ...], tuple[str, int]]) -> None:
 
 def _describe(entry: os.DirEntry, root: Path, skipped: list[SkippedEntry]) -> RawFile | None:
     """The file to load, or None: vanished, or skipped (then `skipped` says why)."""
-    path = Path(entry.path)
+    path = entry.path
     if entry.is_symlink():
         problem = _link_problem(entry.path, root)
         if problem is not None:
@@ -178,7 +186,7 @@ def _describe(entry: os.DirEntry, root: Path, skipped: list[SkippedEntry]) -> Ra
     )
     if key is None or (known := _hashed.get(key)) is None:
         try:
-            known = _hash_regular_file(path)
+            known = _hash_regular_file(Path(path))
         except FileNotFoundError:
             return None
         except _NotRegular as special:
@@ -194,7 +202,7 @@ def _describe(entry: os.DirEntry, root: Path, skipped: list[SkippedEntry]) -> Ra
             _hashed[key] = known
     return RawFile(
         source_path=_source_path(path, root),
-        absolute_path=path,
+        location=path,
         sha256=known[0],
         size_bytes=known[1],
     )
@@ -291,15 +299,20 @@ def _reason(error: OSError) -> str:
 
 
 def _skip(path: str, root: Path, category: IssueCategory, message: str) -> SkippedEntry:
-    return SkippedEntry(source_path=_source_path(Path(path), root), category=category, message=message)
+    return SkippedEntry(source_path=_source_path(path, root), category=category, message=message)
 
 
-def _source_path(path: Path, root: Path) -> str:
+def _source_path(path: str, root: Path) -> str:
     """The path relative to raw/, as text the warehouse can store.
 
     Linux names are bytes; one that is not UTF-8 (copied from an old GBK share) comes back from
     the OS with surrogate escapes, which DuckDB refuses, and one such file would fail the whole
     load. Its stored name shows the undecodable bytes as \\xNN instead.
     """
-    relative = path.relative_to(root).as_posix()
+    relative = os.path.relpath(path, root) if not path.startswith(_prefix(root)) else path[len(_prefix(root)):]
     return relative.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+@lru_cache(maxsize=8)
+def _prefix(root: Path) -> str:
+    return os.path.join(str(root), "")

@@ -12,14 +12,13 @@ from pipelines.defs.assets.file_status import file_observations
 from pipelines.defs.assets.previews import markdown_table
 from pipelines.defs.assets.raw_files import RAW_FILES_KEY
 from pipelines.defs.checks import CHECK_SPECS, check_results
+from pipelines.defs.no_change import unchanged_on
 from pipelines.defs.partitions import MAX_FILES_PER_PARTITIONED_RUN, RAW_FILES
 from pipelines.defs.resources import BudgetWarehouse
 from pipelines.defs.timing import log_timing
 from pipelines.display import printable
 from pipelines.load.discover import scan_raw_dir
-from pipelines.defs.no_change import unchanged_on
 from pipelines.load.stage import StageOutcome, stage_raw_files
-from pipelines.warehouse import fingerprints
 
 LANDING_KEYS = {
     table: dg.AssetKey(["landing", table])

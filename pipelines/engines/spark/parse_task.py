@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 
 import pyarrow as pa
 
@@ -33,7 +32,7 @@ def parse_batches(batches: Iterator[pa.RecordBatch], *, loaded_at: datetime) -> 
     for batch in batches:
         rows = batch.to_pydict()
         files = [
-            RawFile(source_path=path, absolute_path=Path(absolute), sha256=sha, size_bytes=size)
+            RawFile(source_path=path, location=absolute, sha256=sha, size_bytes=size)
             for path, absolute, sha, size in zip(
                 rows["source_path"], rows["absolute_path"], rows["sha256"], rows["size_bytes"], strict=True
             )
