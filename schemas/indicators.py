@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -36,6 +37,26 @@ def _on_both_sides(df: pd.DataFrame, rule) -> pd.Series:
 
 def _absent(df: pd.DataFrame, side: str) -> pd.Series:
     return (df[f"{side}_target_text"].isna() & df[f"{side}_kind"].isna()).astype(bool)
+
+
+# Target values are Decimals in object columns. One isna over the column, then numpy compares
+# only the present values, each with Python's own (exact, Decimal) comparison: no floats.
+def _missing_or(values: pd.Series, holds) -> pd.Series:
+    """True where the value is missing or ``holds`` (given the present values) is true."""
+    present = values.notna().to_numpy(dtype=bool)
+    result = np.ones(len(values), dtype=bool)
+    if present.any():
+        result[present] = holds(values.to_numpy(dtype=object)[present])
+    return pd.Series(result, index=values.index)
+
+
+def _present_and_ordered(low: pd.Series, high: pd.Series) -> pd.Series:
+    """True where both bounds are present and low < high."""
+    present = (low.notna() & high.notna()).to_numpy(dtype=bool)
+    result = np.zeros(len(low), dtype=bool)
+    if present.any():
+        result[present] = low.to_numpy(dtype=object)[present] < high.to_numpy(dtype=object)[present]
+    return pd.Series(result, index=low.index)
 
 
 class IndicatorSchema(Provenance):
@@ -73,16 +94,16 @@ class IndicatorSchema(Provenance):
     @pa.dataframe_check(name="target_value_is_not_negative")
     @classmethod
     def target_value_is_not_negative(cls, df: pd.DataFrame) -> pd.Series:
-        return _on_both_sides(df, lambda d, side: d[f"{side}_value"].map(lambda v: pd.isna(v) or v >= 0))
+        return _on_both_sides(df, lambda d, side: _missing_or(d[f"{side}_value"], lambda v: v >= 0))
 
     @pa.dataframe_check(name="percent_target_is_at_most_100")
     @classmethod
     def percent_target_is_at_most_100(cls, df: pd.DataFrame) -> pd.Series:
         def rule(d: pd.DataFrame, side: str) -> pd.Series:
             percent = d[f"{side}_unit"].eq("%").fillna(False).astype(bool)
-            within = d[f"{side}_value"].map(lambda v: pd.isna(v) or v <= 100)
+            within = _missing_or(d[f"{side}_value"], lambda v: v <= 100)
             if f"{side}_value_max" in d:
-                within &= d[f"{side}_value_max"].map(lambda v: pd.isna(v) or v <= 100)
+                within &= _missing_or(d[f"{side}_value_max"], lambda v: v <= 100)
             return ~percent | within
 
         return _on_both_sides(df, rule)
@@ -100,11 +121,8 @@ class IndicatorSchema(Provenance):
         def rule(d: pd.DataFrame, side: str) -> pd.Series:
             upper = d[f"{side}_value_max"] if f"{side}_value_max" in d else pd.Series(None, index=d.index)
             ranged = d[f"{side}_operator"].eq("between").fillna(False).astype(bool)
-            ordered = [
-                pd.notna(low) and pd.notna(high) and low < high
-                for low, high in zip(d[f"{side}_value"], upper, strict=True)
-            ]
-            return (~ranged & upper.isna()) | (ranged & pd.Series(ordered, index=d.index))
+            ordered = _present_and_ordered(d[f"{side}_value"], upper)
+            return (~ranged & upper.isna()) | (ranged & ordered)
 
         return _on_both_sides(df, rule)
 

@@ -261,3 +261,11 @@ def test_target_is_frozen() -> None:
     target = parse_target("100%")
     with pytest.raises(AttributeError):
         target.value = D("1")  # type: ignore[misc]
+
+
+def test_cached_reading_depends_on_the_fiscal_year() -> None:
+    """Readings are cached per (text, fiscal_year): a year-less deadline must not leak across years."""
+    assert parse_target("12月底前", fiscal_year=2024).deadline == date(2024, 12, 31)
+    assert parse_target("12月底前", fiscal_year=2025).deadline == date(2025, 12, 31)
+    assert parse_target("12月底前").kind == "unparsed"
+    assert parse_target("12月底前", fiscal_year=2024).deadline == date(2024, 12, 31)

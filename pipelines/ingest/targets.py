@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 OPERATORS = (">=", "<=", ">", "<", "=", "between")
 KINDS = ("quantitative", "qualitative", "deadline", "unparsed")
@@ -145,6 +146,7 @@ _CHINESE_NUMBER = re.compile(
 _ARABIC_DIGIT = re.compile(r"[0-9]")
 _LETTER = re.compile(r"[^\W\d_]")
 _WHITESPACE = re.compile(r"\s+")
+_UNIT_SPELLINGS_LONGEST_FIRST = sorted(_UNIT_SPELLINGS.items(), key=lambda item: -len(item[0]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +172,16 @@ def parse_target(text: str | None, *, fiscal_year: int | None = None) -> Target:
 
     ``fiscal_year`` completes dates written without a year ("12月底前", "年底前").
     """
+    return _parse_target(text, fiscal_year)
+
+
+# Departments repeat the same few thousand texts; a Target is frozen and the reading depends
+# only on (text, fiscal_year), so each distinct pair is parsed once per process.
+PARSE_CACHE_SIZE = 1 << 16
+
+
+@lru_cache(maxsize=PARSE_CACHE_SIZE)
+def _parse_target(text: str | None, fiscal_year: int | None) -> Target:
     text = "" if text is None else text
     cleaned = text.strip()
     if not cleaned or len(cleaned) > MAX_TEXT_LENGTH:
@@ -193,7 +205,7 @@ def parse_target(text: str | None, *, fiscal_year: int | None = None) -> Target:
 
 def _clean(text: str) -> str:
     """Fold full-width forms (９５％ -> 95%), keep ㎡-like units as words, trim end punctuation."""
-    for written, word in sorted(_UNIT_SPELLINGS.items(), key=lambda item: -len(item[0])):
+    for written, word in _UNIT_SPELLINGS_LONGEST_FIRST:
         text = text.replace(written, word)
     text = unicodedata.normalize("NFKC", text).strip()
     text = _WHITESPACE.sub(" ", text)
@@ -295,10 +307,17 @@ def _bounds(text: str, match: re.Match[str]) -> Target | None:
 def _label_is_not_a_name(label: str) -> bool:
     """A change or a comparison hides in the label ("比上年增长", "低于上年"); single-character
     operator words (达, 为) are ordinary inside names such as 达标率."""
-    words = tuple(word for word in OPERATOR_WORDS if len(word) > 1)
-    if not label.endswith("率"):  # 节约率, 下降率: the rate is the level
-        words += CHANGE_WORDS
-    return any(word in label for word in words)
+    if not label:
+        return False
+    if label.endswith("率"):  # 节约率, 下降率: the rate is the level
+        return _OPERATOR_IN_LABEL.search(label) is not None
+    return _OPERATOR_OR_CHANGE_IN_LABEL.search(label) is not None
+
+
+# A search for any of the words: found exactly when one of them is a substring of the label.
+_LABEL_OPERATOR_WORDS = tuple(word for word in OPERATOR_WORDS if len(word) > 1)
+_OPERATOR_IN_LABEL = re.compile(_alternation(_LABEL_OPERATOR_WORDS))
+_OPERATOR_OR_CHANGE_IN_LABEL = re.compile(_alternation(_LABEL_OPERATOR_WORDS + CHANGE_WORDS))
 
 
 _IRREGULAR = object()  # a numeral with no single reading, such as 三百五 (350 or 305?)
