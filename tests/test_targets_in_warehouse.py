@@ -283,3 +283,22 @@ def test_a_warehouse_from_before_ranges_gains_the_upper_bound_columns(tmp_path):
             "where table_schema = 'landing' and table_name = 'indicators' and column_name like '%value_max'"
         ).fetchall())
     assert types == {"annual_value_max": "DOUBLE", "period_value_max": "DOUBLE"}
+
+
+def test_a_satisfaction_target_over_100_percent_warns_and_the_load_still_publishes(tmp_path):
+    """pandera only warns on it (a typo, not a broken table): dbt's test of the mart must not fail the load."""
+    from tests.support.loads import run_load_job
+
+    raw = seed_raw_dir(tmp_path)
+    [table] = (raw / "2024").iterdir()
+    text = table.read_text(encoding="utf-8")
+    typed = "系统运行用户满意度；实施周期指标值:≥90%；年度指标值:≥90%"
+    assert typed in text
+    table.write_text(text.replace(typed, typed.replace("≥90%", "≥120%"), 1), encoding="utf-8")
+    database = tmp_path / "warehouse" / "budget.duckdb"
+    result = run_load_job(raw, database, tmp_path / "dagster_home")
+    assert result.success
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.execute("select max(satisfaction_target_pct) from marts.target_quality").fetchone() == (120.0,)
+    failed = {e.check_name for e in result.get_asset_check_evaluations() if not e.passed}
+    assert any("satisfaction_target_pct" in name for name in failed), failed
