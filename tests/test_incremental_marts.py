@@ -60,6 +60,7 @@ class Step:
     rebuilt: dict[str, list[tuple]]  # every mart as `dbt run --full-refresh` builds it from the same landing
     warehouse: Path  # a copy of the warehouse as this load published it
     markers_kept: bool | None = None  # rows of an unchanged file planted with a marker kept it
+    test_runs: dict[str, str] = dataclasses.field(default_factory=dict)  # dbt test -> 'scoped' | 'full'
 
 
 def _load_with_project(project: Path, raw: Path, warehouse: Path) -> LoadRun:
@@ -117,7 +118,7 @@ def steps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Step]:
         rebuilt = reliability.marts_rebuilt_in_full(warehouse, root / f"rebuilt-{name}", project=project)
         published = reliability.copy_warehouse(warehouse, root / f"after-{name}")
         done[name] = Step(name, run, model_runs, reliability.mart_contents(warehouse), reliability.mart_contents(rebuilt),
-                          published, kept)
+                          published, kept, reliability.dbt_test_runs(warehouse))
 
     step("first")
 
@@ -223,3 +224,18 @@ def test_the_new_alias_renames_the_department_everywhere(steps: dict[str, Step])
         (after,), = query(steps["new_seed"].warehouse, ids.format(table), {"d": OTHER.department})
         (renamed,), = query(steps["new_seed"].warehouse, "select md5($n)", {"n": RENAMED})
         assert before != after == renamed, table
+
+
+def test_a_scoped_build_tests_the_changed_files_rows_of_staging_and_leaves_out_unit_tests_and_seeds(
+    steps: dict[str, Step],
+) -> None:
+    first, scoped = steps["first"].test_runs, steps["added_and_changed"].test_runs
+
+    def staging(runs: dict[str, str], test: str) -> set[str]:
+        return {kind for node, kind in runs.items() if node.startswith(f"test.budget_warehouse.{test}_stg_")}
+
+    assert staging(first, "not_null") == {"full"} and staging(scoped, "not_null") == {"scoped"}
+    assert staging(scoped, "relationships") == {"scoped"}, "from the child's side: the changed files' indicators"
+    assert staging(scoped, "unique") == {"full"}, "a duplicate may be in a file that did not change"
+    assert any(node.startswith(("unit_test.", "seed.")) for node in first)
+    assert not any(node.startswith(("unit_test.", "seed.")) for node in scoped), "they change only with the project"

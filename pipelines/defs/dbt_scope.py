@@ -34,7 +34,9 @@ class BuildScope:
 
     @property
     def args(self) -> list[str]:
-        return ["build", *(["--full-refresh"] if self.full_refresh else [])]
+        # Unit tests and seeds can only change with the dbt project, which forces a full build.
+        scoped = ["--exclude-resource-type", "unit_test", "--exclude-resource-type", "seed"] if self.scoped_tests else []
+        return ["build", *(["--full-refresh"] if self.full_refresh else []), *scoped]
 
     @property
     def environment(self) -> dict[str, str]:

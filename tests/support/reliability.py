@@ -241,6 +241,19 @@ def dbt_model_runs(warehouse: Path) -> dict[str, str]:
     return runs
 
 
+def dbt_test_runs(warehouse: Path) -> dict[str, str]:
+    """Each test, unit test and seed of the last load's dbt build: 'scoped' (its compiled SQL reads
+    only the change set's rows) or 'full'. Nodes the build left out are missing."""
+    results = warehouse.parent / f".{warehouse.stem}.dbt-target" / "run_results.json"
+    runs = {}
+    for result in json.loads(results.read_text(encoding="utf-8"))["results"]:
+        unique_id = result["unique_id"]
+        if unique_id.split(".", 1)[0] in ("test", "unit_test", "seed"):
+            code = result.get("compiled_code") or ""
+            runs[unique_id] = "scoped" if "load_changes" in code or "changed_departments" in code else "full"
+    return runs
+
+
 def _hashable(value):
     """Lists (e.g. target_quality.findings) as tuples, so that rows can be counted in a set."""
     if isinstance(value, list):

@@ -1,9 +1,12 @@
 {# Row-level tests of an incremental mart read only the rows this build rebuilt, when the load
    asks for it (BUDGET_DBT_TEST_SCOPE=changes, pipelines/defs/dbt_scope.py): a load that changed
-   k files tests k files' rows, not the whole warehouse. Sound only for tests that judge each row
-   on its own (not_null, accepted_values, expression_is_true, and relationships from the child's
-   side); tests across rows (unique, unique_combination, the singular tests) and every test of a
-   table mart read every row on every build. A full rebuild and the nightly run test every row.
+   k files tests k files' rows, not the whole warehouse. The staging views (meta change_scope
+   'files' in dbt_project.yml) likewise: each of their rows is a function of one landing row, so
+   a row of a file that did not change was tested by an earlier build and is the same row now.
+   Sound only for tests that judge each row on its own (not_null, accepted_values,
+   expression_is_true, and relationships from the child's side, whose parent is read whole);
+   tests across rows (unique, unique_combination, the singular tests) and every test of a table
+   mart read every row on every build. A full rebuild and the nightly run test every row.
 
    dbt applies a test's `where` config through this macro; the root project's version replaces
    dbt's own (which stays below as the fallback), so no test needs its own config. #}
@@ -31,8 +34,9 @@
     {%- endif -%}
     {%- set test_name = (model.get('test_metadata') or {}).get('name') -%}
     {%- set tested = graph.nodes.get(model.get('attached_node')) -%}
-    {%- if test_name not in row_level or tested is none or tested.config.materialized != 'incremental' -%}
+    {%- if test_name not in row_level or tested is none -%}
         {{ return(none) }}
     {%- endif -%}
+    {#- Set by incremental_mart on DuckDB's incremental marts, and for the staging views. -#}
     {{ return(tested.config.meta.get('change_scope')) }}
 {%- endmacro %}
