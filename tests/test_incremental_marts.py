@@ -236,6 +236,6 @@ def test_a_scoped_build_tests_the_changed_files_rows_of_staging_and_leaves_out_u
 
     assert staging(first, "not_null") == {"full"} and staging(scoped, "not_null") == {"scoped"}
     assert staging(scoped, "relationships") == {"scoped"}, "from the child's side: the changed files' indicators"
-    assert staging(scoped, "unique") == {"full"}, "a duplicate may be in a file that did not change"
+    assert staging(scoped, "unique") == {"scoped"}, "within the changed departments (tests/test_scoped_dbt_tests.py)"
     assert any(node.startswith(("unit_test.", "seed.")) for node in first)
     assert not any(node.startswith(("unit_test.", "seed.")) for node in scoped), "they change only with the project"

@@ -254,6 +254,12 @@ def dbt_test_runs(warehouse: Path) -> dict[str, str]:
     return runs
 
 
+def dbt_results(target: Path) -> dict[str, str]:
+    """Each node of the last dbt command with that target folder, and its status (pass, fail, …)."""
+    results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    return {result["unique_id"]: result["status"] for result in results}
+
+
 def _hashable(value):
     """Lists (e.g. target_quality.findings) as tuples, so that rows can be counted in a set."""
     if isinstance(value, list):

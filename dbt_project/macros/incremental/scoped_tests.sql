@@ -4,8 +4,12 @@
    'files' in dbt_project.yml) likewise: each of their rows is a function of one landing row, so
    a row of a file that did not change was tested by an earlier build and is the same row now.
    Sound only for tests that judge each row on its own (not_null, accepted_values,
-   expression_is_true, and relationships from the child's side, whose parent is read whole);
-   tests across rows (unique, unique_combination, the singular tests) and every test of a table
+   expression_is_true, and relationships from the child's side, whose parent is read whole).
+   A test across rows reads every row, with one exception: the staging views' unique keys are
+   md5s of the fiscal year, the department as printed and more (macros/portable/ids.sql), so two
+   rows with one key belong to one year and department, and a duplicate a load can bring in lies
+   within the departments its changed files held or hold (meta unique_scope 'department_names':
+   the on-run-start table changed_departments). The singular tests and every test of a table
    mart read every row on every build. A full rebuild and the nightly run test every row.
 
    dbt applies a test's `where` config through this macro; the root project's version replaces
@@ -17,9 +21,18 @@
         {{ return(adapter.dispatch('get_where_subquery', 'dbt')(relation)) }}
     {%- endif -%}
     {%- set where = config.get('where', '') -%}
+    {%- if scope == 'department_names' -%}
+        {%- set predicate -%}
+            (fiscal_year, department_name) in (
+                select fiscal_year, department_name from {{ budget_warehouse.changed_departments_relation() }}
+            )
+        {%- endset -%}
+    {%- else -%}
+        {%- set predicate = budget_warehouse.change_predicate(scope, graph.nodes[model.attached_node].name, 'source_path', 'fiscal_year', 'department_id') -%}
+    {%- endif -%}
     {%- set filtered -%}
         (select * from {{ relation }}
-         where {{ budget_warehouse.change_predicate(scope, graph.nodes[model.attached_node].name, 'source_path', 'fiscal_year', 'department_id') }}
+         where {{ predicate }}
          {%- if where %} and ({{ where }}){% endif %}) dbt_subquery
     {%- endset -%}
     {{ return(filtered) }}
@@ -34,9 +47,13 @@
     {%- endif -%}
     {%- set test_name = (model.get('test_metadata') or {}).get('name') -%}
     {%- set tested = graph.nodes.get(model.get('attached_node')) -%}
-    {%- if test_name not in row_level or tested is none -%}
+    {%- if tested is none -%}
         {{ return(none) }}
+    {%- elif test_name in row_level -%}
+        {#- Set by incremental_mart on DuckDB's incremental marts, and for the staging views. -#}
+        {{ return(tested.config.meta.get('change_scope')) }}
+    {%- elif test_name in ['unique', 'unique_combination'] -%}
+        {{ return(tested.config.meta.get('unique_scope')) }}
     {%- endif -%}
-    {#- Set by incremental_mart on DuckDB's incremental marts, and for the staging views. -#}
-    {{ return(tested.config.meta.get('change_scope')) }}
+    {{ return(none) }}
 {%- endmacro %}
