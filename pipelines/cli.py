@@ -110,6 +110,7 @@ def _check_paths(*, raw_given: bool, warehouse_given: bool) -> str | None:
 def _load(*, quiet: bool, as_json: bool, debug: bool = False) -> int:
     # Imported here so that `--help` answers at once, without loading Dagster and dbt.
     from pipelines.defs.no_change import find_no_change
+    from pipelines.load import discover
     from pipelines.run_load import no_change_summary, run_load
 
     started = time.monotonic()
@@ -123,7 +124,7 @@ def _load(*, quiet: bool, as_json: bool, debug: bool = False) -> int:
         into = warehouse if engine != SPARK else f"{warehouse.parent} on Spark ({spark_settings.master()})"
         print(f"loading {printable(str(raw_dir))} into {printable(str(into))} …", file=sys.stderr)
     progress = _progress_printer(started) if show_progress else None
-    with _kept_hashes(warehouse):
+    with _kept_hashes(warehouse), discover.one_listing():
         if progress is not None:
             progress("checking raw/ against the published warehouse")
         found = None if engine_from_environment() == SPARK else find_no_change(raw_dir, warehouse)

@@ -96,3 +96,15 @@ def test_a_damaged_or_missing_cache_is_ignored_whole(tmp_path, damage):
     else:
         cache.unlink()
     assert hash_cache.load(cache) == {}
+
+
+def test_within_one_load_raw_is_listed_once(tmp_path):
+    raw = tmp_path / "raw"
+    (raw / "2024").mkdir(parents=True)
+    (raw / "2024" / "a.txt").write_bytes(b"a")
+    with discover.one_listing():
+        first = discover.scan_raw_dir(raw)
+        (raw / "2024" / "b.txt").write_bytes(b"b")  # arrives while the load runs: the next load's
+        assert discover.scan_raw_dir(raw) is first
+        assert [f.source_path for f in discover_raw_files(raw)] == ["2024/a.txt"]
+    assert [f.source_path for f in discover_raw_files(raw)] == ["2024/a.txt", "2024/b.txt"]

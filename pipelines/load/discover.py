@@ -8,6 +8,7 @@ import os
 import stat
 import time
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -76,6 +77,8 @@ def scan_raw_dir(raw_dir: Path) -> Discovery:
     folder raises: reading nothing from it would remove every file's rows.
     """
     root = Path(os.path.realpath(raw_dir))
+    if _listings is not None and (listed := _listings.get(str(root))) is not None:
+        return listed
     if not root.is_dir():
         raise FileNotFoundError(f"raw directory {raw_dir} does not exist")
     files: list[RawFile] = []
@@ -92,10 +95,34 @@ def scan_raw_dir(raw_dir: Path) -> Discovery:
             continue
         if described is not None:
             files.append(described)
-    return Discovery(
+    discovery = Discovery(
         files=sorted(files, key=lambda f: f.source_path),
         skipped=sorted(skipped, key=lambda s: s.source_path),
     )
+    if _listings is not None:
+        _listings[str(root)] = discovery
+    return discovery
+
+
+# The listings of the current `one_listing()` block, by folder; None outside one.
+_listings: dict[str, Discovery] | None = None
+
+
+@contextmanager
+def one_listing() -> Iterator[None]:
+    """Within this block each folder is listed once: every later scan returns that listing.
+
+    A load lists raw/ to check it against the warehouse, to plan its run and to stage, and at
+    250,000 files each listing stats every file (seconds). With one listing the plan and the
+    landing step also see the same files; what arrives meanwhile is the next load's.
+    """
+    global _listings
+    outer = _listings
+    _listings = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _listings = outer
 
 
 def _walk(directory: str, root: Path, skipped: list[SkippedEntry]) -> Iterator[os.DirEntry]:
