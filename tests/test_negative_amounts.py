@@ -6,25 +6,20 @@ from __future__ import annotations
 
 import duckdb
 
-from tests.support.loads import run_load_job, seed_raw_dir
+from tests.support.loads import load_edited_seed
 
 
 def test_a_negative_project_amount_warns_and_the_load_still_publishes(tmp_path):
-    raw = seed_raw_dir(tmp_path)
-    [table] = (raw / "2024").iterdir()
-    text = table.read_text(encoding="utf-8")
-    typed = "对口协作经费\t0.90\t0.90\t"
-    assert typed in text
-    table.write_text(text.replace(typed, "对口协作经费\t-0.90\t-0.90\t", 1), encoding="utf-8")
-    database = tmp_path / "warehouse" / "budget.duckdb"
-    result = run_load_job(raw, database, tmp_path / "dagster_home")
-    assert result.success
-    with duckdb.connect(str(database), read_only=True) as con:
+    load = load_edited_seed(
+        tmp_path, lambda text: text.replace("对口协作经费\t0.90\t0.90\t", "对口协作经费\t-0.90\t-0.90\t", 1)
+    )
+    assert load.result.success
+    with duckdb.connect(str(load.database), read_only=True) as con:
         [(amount, negative_share)] = con.execute(
             "select cast(total_amount as double), share_of_department_total < 0 from marts.budget_by_project"
             " where project_name = '对口协作经费'"
         ).fetchall()
     assert (amount, negative_share) == (-0.9, True)
-    failed = {e.check_name for e in result.get_asset_check_evaluations() if not e.passed}
+    failed = load.failed_checks()
     assert any("total_amount" in name and "budget_by_project" in name for name in failed), failed
     assert any("share_of_department_total" in name for name in failed), failed

@@ -7,6 +7,7 @@ the pandera tests break one row of the seed's indicator frame per rule.
 from __future__ import annotations
 
 import dataclasses
+import re
 from decimal import Decimal
 
 import duckdb
@@ -19,7 +20,7 @@ from pipelines.load.parse import parse_raw_file
 from pipelines.load.validate import validate_frames
 from pipelines.warehouse.landing import ensure_landing_schema
 from schemas import TARGET_RULES, WARNING_CHECKS
-from tests.support.loads import seed_raw_dir
+from tests.support.loads import load_edited_seed, seed_raw_dir
 from tests.support.seed_expectations import SEED_DEPARTMENT, SEED_INDICATORS, SEED_UNIT
 
 # Every distinct target text of the seed, read by hand: operator, value, unit, per, kind.
@@ -287,44 +288,28 @@ def test_a_warehouse_from_before_ranges_gains_the_upper_bound_columns(tmp_path):
 
 def test_a_satisfaction_target_over_100_percent_warns_and_the_load_still_publishes(tmp_path):
     """pandera only warns on it (a typo, not a broken table): dbt's test of the mart must not fail the load."""
-    from tests.support.loads import run_load_job
-
-    raw = seed_raw_dir(tmp_path)
-    [table] = (raw / "2024").iterdir()
-    text = table.read_text(encoding="utf-8")
     typed = "系统运行用户满意度；实施周期指标值:≥90%；年度指标值:≥90%"
-    assert typed in text
-    table.write_text(text.replace(typed, typed.replace("≥90%", "≥120%"), 1), encoding="utf-8")
-    database = tmp_path / "warehouse" / "budget.duckdb"
-    result = run_load_job(raw, database, tmp_path / "dagster_home")
-    assert result.success
-    with duckdb.connect(str(database), read_only=True) as con:
+    load = load_edited_seed(tmp_path, lambda text: text.replace(typed, typed.replace("≥90%", "≥120%"), 1))
+    assert load.result.success
+    with duckdb.connect(str(load.database), read_only=True) as con:
         assert con.execute("select max(satisfaction_target_pct) from marts.target_quality").fetchone() == (120.0,)
-    failed = {e.check_name for e in result.get_asset_check_evaluations() if not e.passed}
+    failed = load.failed_checks()
     assert any("satisfaction_target_pct" in name for name in failed), failed
 
 
 def test_a_range_whose_bounds_are_one_double_warns_and_the_load_still_publishes(tmp_path):
     """The parser keeps a range's bounds exact and in order, as pandera checks them; as DOUBLE two
     bounds 10^-17 apart are equal. The mart's test of their order must warn, not fail the load."""
-    from tests.support.loads import run_load_job
-
-    raw = seed_raw_dir(tmp_path)
-    [table] = (raw / "2024").iterdir()
-    text = table.read_text(encoding="utf-8")
     typed = "开发和改造系统数；实施周期指标值:≥5；年度指标值:≥5"
-    assert typed in text
     ranged = typed.replace("年度指标值:≥5", "年度指标值:1.00000000000000001-1.00000000000000002个")
-    table.write_text(text.replace(typed, ranged, 1), encoding="utf-8")
-    database = tmp_path / "warehouse" / "budget.duckdb"
-    result = run_load_job(raw, database, tmp_path / "dagster_home")
-    assert result.success
-    with duckdb.connect(str(database), read_only=True) as con:
+    load = load_edited_seed(tmp_path, lambda text: text.replace(typed, ranged, 1))
+    assert load.result.success
+    with duckdb.connect(str(load.database), read_only=True) as con:
         assert con.execute(
             "select annual_operator, annual_value, annual_value_max from marts.indicator_targets"
             " where indicator_name = '开发和改造系统数'"
         ).fetchall() == [("between", 1.0, 1.0)]
-    failed = {e.check_name for e in result.get_asset_check_evaluations() if not e.passed}
+    failed = load.failed_checks()
     assert any("annual_value_annual_value_max" in name for name in failed), failed
 
 
@@ -332,25 +317,20 @@ def test_many_equal_huge_satisfaction_targets_keep_their_mean_above_their_minimu
     """A satisfaction target of ≥704605627852002600% (pandera warns: over 100%) in all six projects:
     DuckDB's mean of six such doubles is 2 × 10^2 below their minimum. That the mean is at least
     the minimum is our own arithmetic, so the test's tolerance must scale with the values."""
-    import re
-
-    from tests.support.loads import run_load_job
-
-    raw = seed_raw_dir(tmp_path)
-    [table] = (raw / "2024").iterdir()
-    text = table.read_text(encoding="utf-8")
     satisfaction = re.compile(r"(满意度；实施周期指标值[:：][^；]*；年度指标值[:：])[≥>]\d+%")
-    text, replaced = satisfaction.subn(r"\g<1>≥704605627852002600%", text)
-    assert replaced == 7  # six 满意度指标 and one 社会效益 named 单位员工满意度
-    table.write_text(text, encoding="utf-8")
-    database = tmp_path / "warehouse" / "budget.duckdb"
-    result = run_load_job(raw, database, tmp_path / "dagster_home")
-    assert result.success
-    with duckdb.connect(str(database), read_only=True) as con:
+
+    def huge(text: str) -> str:
+        text, replaced = satisfaction.subn(r"\g<1>≥704605627852002600%", text)
+        assert replaced == 7  # six 满意度指标 and one 社会效益 named 单位员工满意度
+        return text
+
+    load = load_edited_seed(tmp_path, huge)
+    assert load.result.success
+    with duckdb.connect(str(load.database), read_only=True) as con:
         [(minimum, mean)] = con.execute(
             "select min_satisfaction_target_pct, avg_satisfaction_target_pct from marts.department_comparison"
         ).fetchall()
     assert minimum == 704605627852002600.0 and mean < minimum  # what the test must tolerate
-    evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    evaluations = {e.check_name: e.passed for e in load.result.get_asset_check_evaluations()}
     assert [passed for name, passed in evaluations.items() if "avg_satisfaction_target_pct" in name] == [True]
     assert not all(passed for name, passed in evaluations.items() if "satisfaction_target_pct" in name)
