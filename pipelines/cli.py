@@ -1,5 +1,7 @@
 """`budget-warehouse load`: run the Dagster load job in-process and print what it did.
 
+When raw/ matches the published warehouse it says so without a run (pipelines/defs/no_change.py).
+
 Exit codes: 0 clean; 3 loaded, but some files were quarantined or in conflict, or some entries under
 raw/ could not be read (see marts.load_issues); 1 the load failed. A wrong path or a failed load
 is one line on stderr; --debug adds the traceback.
