@@ -49,6 +49,17 @@ def test_a_rerun_with_nothing_changed_starts_no_run_and_reports_what_a_run_would
     assert (metadata["files_discovered"].value, metadata["files_unchanged"].value) == (1, 1)
 
 
+def test_an_entry_that_still_cannot_be_read_is_reported_as_a_run_would(tmp_path):
+    raw, database = seed_raw_dir(tmp_path), tmp_path / "warehouse" / "budget.duckdb"
+    os.mkfifo(raw / "2024" / "pipe.txt")  # never opened: reading it could block the load
+    first = load_cli(raw, database)
+    again = load_cli(raw, database)
+    assert set(again.summary["seconds"]) == {"no-change check"}, again.explain()
+    assert (again.exit_code, first.exit_code) == (3, 3), "loaded, but an entry under raw/ was not read"
+    assert again.summary["failed_checks"] == first.summary["failed_checks"] == ["landing/load_issues: no_quarantined_files"]
+    assert _without(again.summary, _RUN_ONLY) == _without(first.summary, _RUN_ONLY)
+
+
 def test_the_check_finds_nothing_to_do_on_the_loaded_warehouse(loaded, tmp_path):
     raw, database = _copies(loaded, tmp_path)
     found = find_no_change(raw, database)
