@@ -45,6 +45,7 @@ def test_a_replaced_file_gets_the_hash_of_its_new_content(tmp_path):
 def fresh_memory(monkeypatch):
     """This test's hashes only: the process-wide memory starts empty and is put back after."""
     monkeypatch.setattr(discover, "_hashed", {})
+    monkeypatch.setattr(discover, "_listed_keys", set())
 
 
 def _status_key(path):
@@ -108,3 +109,15 @@ def test_within_one_load_raw_is_listed_once(tmp_path):
         assert discover.scan_raw_dir(raw) is first
         assert [f.source_path for f in discover_raw_files(raw)] == ["2024/a.txt"]
     assert [f.source_path for f in discover_raw_files(raw)] == ["2024/a.txt", "2024/b.txt"]
+
+
+def test_the_kept_hashes_are_those_of_the_files_listed_now(tmp_path, fresh_memory):
+    raw = tmp_path / "raw"
+    (raw / "2024").mkdir(parents=True)
+    kept, removed = raw / "2024" / "kept.txt", raw / "2024" / "removed.txt"
+    kept.write_bytes(b"kept")
+    removed.write_bytes(b"removed")
+    discover.remember_hashes({_status_key(kept): ("aa" * 32, 4), _status_key(removed): ("bb" * 32, 7)})
+    removed.unlink()
+    discover_raw_files(raw)
+    assert discover.remembered_hashes() == {_status_key(kept): ("aa" * 32, 4)}

@@ -180,15 +180,27 @@ _MAX_REMEMBERED = 1_000_000
 _RACY_NS = 2_000_000_000
 
 
+# The keys of the files listed since remember_hashes(): what a kept cache is written from, so that
+# it holds raw/ as it is now, not every version of every file it ever held.
+_listed_keys: set[tuple[int, ...]] = set()
+
+
 def remembered_hashes() -> dict[tuple[int, ...], tuple[str, int]]:
-    return dict(_hashed)
+    """The hashes of the files listed since `remember_hashes`."""
+    return {key: _hashed[key] for key in _listed_keys if key in _hashed}
 
 
 def remember_hashes(hashes: Mapping[tuple[int, ...], tuple[str, int]]) -> None:
     """Hashes recorded by an earlier process, trusted only while a file's status is unchanged."""
-    if len(_hashed) + len(hashes) > _MAX_REMEMBERED:
+    _forget_if_full(len(hashes))
+    _listed_keys.clear()
+    _hashed.update(hashes)
+
+
+def _forget_if_full(adding: int) -> None:
+    if len(_hashed) + adding > _MAX_REMEMBERED:
         _hashed.clear()
-    _hashed.update(list(hashes.items())[:_MAX_REMEMBERED])
+        _listed_keys.clear()
 
 
 def _describe(entry: os.DirEntry, root: Path, skipped: list[SkippedEntry]) -> RawFile | None:
@@ -224,9 +236,10 @@ def _describe(entry: os.DirEntry, root: Path, skipped: list[SkippedEntry]) -> Ra
             # quarantines it with the OS's reason, and once readable its new hash has it parsed.
             known, key = (hashlib.sha256(b"").hexdigest(), 0), None
         if key is not None and time.time_ns() - max(key[3], key[4]) > _RACY_NS:
-            if len(_hashed) >= _MAX_REMEMBERED:
-                _hashed.clear()
+            _forget_if_full(1)
             _hashed[key] = known
+    if key is not None:
+        _listed_keys.add(key)
     return RawFile(
         source_path=_source_path(path, root),
         location=path,
@@ -336,7 +349,8 @@ def _source_path(path: str, root: Path) -> str:
     the OS with surrogate escapes, which DuckDB refuses, and one such file would fail the whole
     load. Its stored name shows the undecodable bytes as \\xNN instead.
     """
-    relative = os.path.relpath(path, root) if not path.startswith(_prefix(root)) else path[len(_prefix(root)):]
+    prefix = _prefix(root)
+    relative = path[len(prefix):] if path.startswith(prefix) else os.path.relpath(path, root)
     return relative.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
