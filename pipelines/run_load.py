@@ -178,7 +178,28 @@ def _instance() -> dg.DagsterInstance:
         # A new DAGSTER_HOME gets the project's settings (run queue, retention, telemetry off);
         # without them Dagster would also print its telemetry notice into the summary.
         shutil.copyfile(committed, config)
-    return dg.DagsterInstance.from_config(str(home))
+    if not _default_storage(config):
+        return dg.DagsterInstance.from_config(str(home))  # Postgres, other folders: as configured
+    from dagster._core.instance.ref import InstanceRef
+
+    # Dagster's own SQLite files, written through one open connection each (pipelines/defs/event_storage.py).
+    event_log = {
+        "module": "pipelines.defs.event_storage",
+        "class": "PersistentSqliteEventLogStorage",
+        "config": {"base_dir": str(home / "history" / "runs")},  # where Dagster's default keeps them
+    }
+    return dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home), overrides={"event_log_storage": event_log}))
+
+
+# dagster.yaml settings that choose where runs and events are stored.
+_STORAGE_SETTINGS = {"storage", "run_storage", "event_log_storage", "schedule_storage"}
+
+
+def _default_storage(config: Path) -> bool:
+    import yaml
+
+    chosen = (yaml.safe_load(config.read_text(encoding="utf-8")) if config.exists() else None) or {}
+    return not _STORAGE_SETTINGS & set(chosen)
 
 
 def _seconds(instance: dg.DagsterInstance, run_id: str, result: dg.ExecuteInProcessResult) -> dict[str, float]:

@@ -1,14 +1,31 @@
 """Planning a load: which partitions to add and delete, and which files the run must cover."""
 
+from datetime import UTC, datetime
 from pathlib import Path
+
+import duckdb
 
 from pipelines.defs.partitions import partition_key
 from pipelines.load.discover import RawFile
-from pipelines.load.plan import plan_load
+from pipelines.load.plan import plan_load as plan_from_diff
+from pipelines.warehouse import landing
 
 
 def _file(path: str, sha: str) -> RawFile:
     return RawFile(source_path=path, location=Path("/raw") / path, sha256=sha, size_bytes=1)
+
+
+def plan_load(files, taken: dict[str, str], existing, key_for, *, statuses: dict[str, str] | None = None):
+    """The plan for `files` against a real registry that took `taken` (path -> SHA-256)."""
+    with duckdb.connect() as con:
+        landing.ensure_landing_schema(con)
+        rows = [
+            (path, sha, 1, (statuses or {}).get(path, "loaded"), 2024, "某局", sha, datetime.now(UTC))
+            for path, sha in taken.items()
+        ]
+        landing.replace_registry(con, rows, removed=[])
+        diff = landing.diff_listing(con, [(f.source_path, f.sha256) for f in files])
+    return plan_from_diff(files, diff, existing, key_for)
 
 
 def test_first_load_adds_every_file_and_covers_them_all():
@@ -45,7 +62,10 @@ def test_a_removed_file_loses_its_partition_and_still_needs_a_run():
 
 def test_a_quarantined_file_left_unchanged_is_not_loaded_again():
     # The registry keeps the hash of every version read, loaded or not.
-    plan = plan_load([_file("2024/broken.txt", "9")], {"2024/broken.txt": "9"}, ["2024/broken.txt"], partition_key)
+    plan = plan_load(
+        [_file("2024/broken.txt", "9")], {"2024/broken.txt": "9"}, ["2024/broken.txt"], partition_key,
+        statuses={"2024/broken.txt": "quarantined"},
+    )
     assert not plan.has_changes
 
 
@@ -75,10 +95,39 @@ def test_beyond_the_limit_only_files_that_did_not_load_are_observed():
     outcome = StageOutcome(loaded=["2024/a.txt", "2024/b.txt"], quarantined=["2024/c.txt"])
     files = [_file(p, "1") for p in ("2024/a.txt", "2024/b.txt", "2024/c.txt")]
     keys = [f.source_path for f in files]
-    everything = list(file_observations(outcome, files, keys, limit=3))
+
+    def registered(among: list[str]) -> list[str]:
+        return [key for key in among if key in keys]
+
+    everything = list(file_observations(outcome, files, registered, limit=3))
     assert [(o.partition, o.metadata["status"].value) for o in everything] == [
         ("2024/a.txt", "loaded"), ("2024/b.txt", "loaded"), ("2024/c.txt", "quarantined"),
     ]
-    bulk = list(file_observations(outcome, files, keys, limit=2))
+    bulk = list(file_observations(outcome, files, registered, limit=2))
     assert [o.partition for o in bulk] == ["2024/c.txt"]
-    assert next(file_observations(outcome, files, ["2024/a.txt"], limit=3)).partition == "2024/a.txt"
+    only_a = next(file_observations(outcome, files, lambda among: [k for k in among if k == "2024/a.txt"], limit=3))
+    assert only_a.partition == "2024/a.txt"
+
+
+def test_the_listing_is_compared_with_the_registry_inside_duckdb():
+    now = datetime.now(UTC)
+    with duckdb.connect() as con:
+        landing.ensure_landing_schema(con)
+        landing.replace_registry(
+            con,
+            [
+                ("2024/same.txt", "1", 1, "loaded", 2024, "甲局", "1", now),
+                ("2024/edited.txt", "old", 1, "loaded", 2024, "乙局", "old", now),
+                ("2024/claimed.txt", "3", 1, "conflict", 2024, "丙局", None, now),
+                ("2024/gone.txt", "4", 1, "quarantined", 2024, "丁局", None, now),
+            ],
+            removed=[],
+        )
+        # A caller may leave a result unread (fetchone): the comparison must not trip on it.
+        con.execute("select source_path from landing.raw_files").fetchone()
+        diff = landing.diff_listing(
+            con, [("2024/same.txt", "1"), ("2024/edited.txt", "new"), ("2024/claimed.txt", "3"), ("2024/新.txt", "5")]
+        )
+    assert diff == landing.ListingDiff(
+        new_or_changed=["2024/edited.txt", "2024/新.txt"], in_conflict=["2024/claimed.txt"], removed=["2024/gone.txt"]
+    )

@@ -30,11 +30,9 @@ RECONCILE_SELECTION = [*LANDING_KEYS.values(), *warehouse_dbt_models.keys]
 
 
 def current_plan(warehouse: BudgetWarehouse, instance: dg.DagsterInstance) -> LoadPlan:
+    files = discover_raw_files(warehouse.raw_path)
     return plan_load(
-        discover_raw_files(warehouse.raw_path),
-        warehouse.taken_hashes(),
-        instance.get_dynamic_partitions(RAW_FILES.name),
-        partition_key,
+        files, warehouse.listing_diff(files), instance.get_dynamic_partitions(RAW_FILES.name), partition_key
     )
 
 

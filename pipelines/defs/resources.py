@@ -1,7 +1,7 @@
 """The warehouse as a Dagster resource: where raw files are and how a run builds and publishes."""
 
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -10,7 +10,9 @@ import duckdb
 from pydantic import PrivateAttr
 
 from pipelines.engines import DUCKDB, SPARK, check_engine, engine_from_environment
+from pipelines.load.discover import RawFile
 from pipelines.warehouse import landing, publish, settings
+from pipelines.warehouse.landing import ListingDiff
 
 
 class BudgetWarehouse(dg.ConfigurableResource):
@@ -54,20 +56,19 @@ class BudgetWarehouse(dg.ConfigurableResource):
         Spark engine, a load that finds nothing changed), one load at a time all the same."""
         self._hold_lock(run_id)
 
-    def taken_hashes(self) -> dict[str, str]:
-        """What the published warehouse last read of each file; empty before the first load."""
+    def listing_diff(self, files: Sequence[RawFile]) -> ListingDiff:
+        """raw/ as listed against what the published warehouse last read of each file."""
+        listing = [(f.source_path, f.sha256) for f in files]
         if self.uses_spark:
             from pipelines.engines.spark import published
             from pipelines.engines.spark import settings as spark_settings
 
-            return published.taken_hashes(spark_settings.landing_dir(self.published_path))
+            with published.parquet_connection(spark_settings.landing_dir(self.published_path)) as con:
+                return _diff_or_all_new(con, listing)
         if not self.published_path.exists():
-            return {}
+            return ListingDiff(new_or_changed=sorted(path for path, _ in listing), in_conflict=[], removed=[])
         with duckdb.connect(str(self.published_path), read_only=True) as con:
-            try:
-                return landing.read_taken_hashes(con)
-            except duckdb.CatalogException:
-                return {}  # a file from before the load registry existed: everything is new
+            return _diff_or_all_new(con, listing)
 
     def build_path(self, run_id: str) -> Path:
         self._hold_lock(run_id)
@@ -125,3 +126,10 @@ def default_warehouse() -> BudgetWarehouse:
     return BudgetWarehouse(
         database=str(settings.warehouse_path()), raw_dir=str(settings.raw_dir()), engine=engine_from_environment()
     )
+
+
+def _diff_or_all_new(con: duckdb.DuckDBPyConnection, listing: list[tuple[str, str]]) -> ListingDiff:
+    try:
+        return landing.diff_listing(con, listing)
+    except duckdb.CatalogException:  # a file from before the load registry existed: everything is new
+        return ListingDiff(new_or_changed=sorted(path for path, _ in listing), in_conflict=[], removed=[])

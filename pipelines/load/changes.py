@@ -61,7 +61,8 @@ def record(con: duckdb.DuckDBPyConnection, outcome: _Outcome, *, replace_skipped
 
 def pending(con: duckdb.DuckDBPyConnection) -> bool:
     """Changes recorded that no build of the marts has taken in yet."""
-    return con.execute("select exists (select 1 from landing.load_changes)").fetchone()[0]
+    ((pending,),) = con.execute("select exists (select 1 from landing.load_changes)").fetchall()
+    return pending
 
 
 def clear(con: duckdb.DuckDBPyConnection) -> None:

@@ -6,10 +6,11 @@ registers the same partitions and requests the same run for the same raw/.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from pipelines.load.discover import RawFile
+from pipelines.warehouse.landing import ListingDiff
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,25 +40,21 @@ class LoadPlan:
 
 def plan_load(
     files: Sequence[RawFile],
-    taken: Mapping[str, str],
+    diff: ListingDiff,
     existing_keys: Sequence[str],
     key_for: Callable[[str], str],
 ) -> LoadPlan:
-    """`taken` maps each file the warehouse has seen to the SHA-256 it last read (loaded or not)."""
+    """`diff`: the files listed against what the warehouse last read of each (loaded or not)."""
     keys = {f.source_path: key_for(f.source_path) for f in files}
     wanted = set(keys.values())
     existing = set(existing_keys)
     to_add = sorted(wanted - existing)
     order = {key: position for position, key in enumerate([*(k for k in existing_keys if k in wanted), *to_add])}
-    changed = sorted(
-        (keys[f.source_path] for f in files if taken.get(f.source_path) != f.sha256),
-        key=order.__getitem__,
-    )
-    current = {f.source_path for f in files}
+    changed = sorted((keys[path] for path in diff.new_or_changed), key=order.__getitem__)
     return LoadPlan(
         partitions_to_add=to_add,
         partitions_to_delete=sorted(existing - wanted),
         changed_keys=changed,
-        removed_paths=sorted(path for path in taken if path not in current),
+        removed_paths=list(diff.removed),
         file_count=len(files),
     )

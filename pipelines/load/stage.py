@@ -77,7 +77,7 @@ def stage_raw_files(
     else pipelines.load.parallel.BATCH_FILES); the result does not depend on it.
     """
     landing.ensure_landing_schema(con)
-    outcome, registry, to_parse, parser = _plan(con, files, skipped)
+    outcome, to_parse, parser = _plan(con, files, skipped)
     current = {f.source_path for f in files}
 
     seconds = dict.fromkeys(("parse", "validate", "stage"), 0.0)
@@ -128,7 +128,7 @@ def stage_raw_files(
 
         _apply(
             con, files, identities, incoming, outcome,
-            now=now, registry=registry, conflicts=conflicts, replace_skipped=skipped is not None,
+            now=now, conflicts=conflicts, replace_skipped=skipped is not None,
         )
     fingerprints.write(con, fingerprints.PARSER, parser)
     seconds["stage"] += time.perf_counter() - clock
@@ -142,7 +142,7 @@ def unchanged_outcome(
     """What `stage_raw_files` would report if nothing changed, found by reading only (a read-only
     connection to the published file, so that a no-change load need not copy it); None when a
     file, a removal, an unreadable entry or the parser code changed."""
-    outcome, _, to_parse, _ = _plan(con, files, skipped)
+    outcome, to_parse, _ = _plan(con, files, skipped)
     if to_parse or outcome.removed or outcome.skipped_changed:
         return None
     outcome.checks = validate_frames(frame_files([]).frames).outcomes
@@ -153,30 +153,23 @@ def unchanged_outcome(
 
 def _plan(
     con: duckdb.DuckDBPyConnection, files: Sequence[RawFile], skipped: Sequence[SkippedEntry] | None
-) -> tuple[StageOutcome, dict[str, landing.RegistryEntry], list[RawFile], str]:
-    """The outcome so far (removed, unchanged, skipped), the registry, the files to parse, and
-    the parser's fingerprint."""
-    registry = landing.read_registry(con)
+) -> tuple[StageOutcome, list[RawFile], str]:
+    """The outcome so far (removed, unchanged, skipped), the files to parse, and the parser's fingerprint."""
+    diff = landing.diff_listing(con, [(f.source_path, f.sha256) for f in files])
     outcome = StageOutcome(discovered=len(files))
     if skipped is not None:
         outcome.skipped = [_skipped_issue(entry) for entry in skipped]
         recorded = landing.read_issue_keys(con, sorted(c.value for c in DISCOVERY_CATEGORIES))
         outcome.skipped_changed = recorded != {(i.source_path, i.category.value, i.message) for i in outcome.skipped}
-    current = {f.source_path for f in files}
-    outcome.removed = sorted(path for path in registry if path not in current)
+    outcome.removed = diff.removed
     parser = fingerprints.parser_fingerprint()
     # Rows parsed by other parser code may differ from what this code reads: read everything again.
     parser_changed = fingerprints.read(con, fingerprints.PARSER) != parser
-    to_parse = [
-        f for f in files
-        if parser_changed
-        or (entry := registry.get(f.source_path)) is None
-        or entry.source_sha256 != f.sha256
-        or entry.status == "conflict"
-    ]
+    again = {*diff.new_or_changed, *diff.in_conflict}
+    to_parse = list(files) if parser_changed else [f for f in files if f.source_path in again]
     outcome.unchanged = len(files) - len(to_parse)
     outcome.parsed = len(to_parse)
-    return outcome, registry, to_parse, parser
+    return outcome, to_parse, parser
 
 
 @contextmanager
@@ -245,7 +238,6 @@ def _apply(
     outcome: StageOutcome,
     *,
     now: datetime,
-    registry: dict[str, landing.RegistryEntry],
     conflicts: dict[str, list[str]],
     replace_skipped: bool = False,
 ) -> None:
@@ -253,6 +245,7 @@ def _apply(
     issue_paths = {i.source_path for i in outcome.issues}
     parsed_paths = set(identities) | issue_paths
     loaded = set(outcome.loaded)
+    registry = landing.read_registry(con, sorted(parsed_paths | set(conflicts)))
     con.execute("begin transaction")
     try:
         changes.record(con, outcome, replace_skipped=replace_skipped)

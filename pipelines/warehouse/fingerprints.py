@@ -34,8 +34,8 @@ def model_fingerprint() -> str:
 
 
 def read(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
-    row = con.execute("select value from landing.build_state where key = ?", [key]).fetchone()
-    return row[0] if row else None
+    rows = con.execute("select value from landing.build_state where key = ?", [key]).fetchall()
+    return rows[0][0] if rows else None
 
 
 def write(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:

@@ -64,17 +64,52 @@ def ensure_landing_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(ddl)
 
 
-def read_registry(con: duckdb.DuckDBPyConnection) -> dict[str, RegistryEntry]:
-    rows = con.execute(
+def read_registry(con: duckdb.DuckDBPyConnection, paths: Sequence[str] | None = None) -> dict[str, RegistryEntry]:
+    """The registry's entries, of these paths only when given."""
+    query = (
         "select source_path, source_sha256, status, fiscal_year, department_name, published_sha256 "
         "from landing.raw_files"
-    ).fetchall()
+    )
+    if paths is None:
+        rows = con.execute(query).fetchall()
+    else:
+        rows = con.execute(f"{query} where source_path in (select unnest($p::varchar[]))", {"p": list(paths)}).fetchall()
     return {row[0]: RegistryEntry(*row[1:]) for row in rows}
 
 
-def read_taken_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """The SHA-256 of the version of each file the last load read, whatever became of it."""
-    return dict(con.execute("select source_path, source_sha256 from landing.raw_files").fetchall())
+@dataclass(frozen=True, slots=True)
+class ListingDiff:
+    """raw/ as listed against the registry (what the last load read of each file)."""
+
+    new_or_changed: list[str]  # not in the registry, or another content hash
+    in_conflict: list[str]  # same content, but in conflict last time: looked at again
+    removed: list[str]  # in the registry, no longer listed
+
+
+def diff_listing(con: duckdb.DuckDBPyConnection, listing: Sequence[tuple[str, str]]) -> ListingDiff:
+    """`listing`: (source_path, sha256) of each file under raw/, compared inside DuckDB: at
+    250,000 files, reading the registry into Python took a second or more per load, per read."""
+    con.complete()  # a result the caller left unread (fetchone) would keep DuckDB from registering
+    con.register("_listing", pa.table({
+        "source_path": pa.array([path for path, _ in listing], pa.string()),
+        "source_sha256": pa.array([sha for _, sha in listing], pa.string()),
+    }))
+    try:
+        rows = con.execute(
+            "select coalesce(l.source_path, r.source_path), "
+            "case when l.source_path is null then 'removed' "
+            "when r.source_path is null or r.source_sha256 is distinct from l.source_sha256 then 'new_or_changed' "
+            "else 'in_conflict' end "
+            "from _listing l full outer join landing.raw_files r on r.source_path = l.source_path "
+            "where l.source_path is null or r.source_path is null "
+            "or r.source_sha256 is distinct from l.source_sha256 or r.status = 'conflict'"
+        ).fetchall()
+    finally:
+        con.unregister("_listing")
+    found: dict[str, list[str]] = {"new_or_changed": [], "in_conflict": [], "removed": []}
+    for path, kind in sorted(rows):
+        found[kind].append(path)
+    return ListingDiff(**found)
 
 
 def read_published_identities(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str, str]]:

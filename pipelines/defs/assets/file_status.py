@@ -7,7 +7,7 @@ comes after it, so a person looking at one file sees whether it loaded and, if n
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 
 import dagster as dg
 
@@ -20,14 +20,18 @@ _MAX_ISSUES_SHOWN = 10
 
 
 def file_observations(
-    outcome: StageOutcome, files: Sequence[RawFile], known_keys: Collection[str], *, limit: int
+    outcome: StageOutcome,
+    files: Sequence[RawFile],
+    registered: Callable[[list[str]], Collection[str]],
+    *,
+    limit: int,
 ) -> Iterator[dg.AssetObservation]:
-    """One observation per file read this run whose partition is registered.
+    """One observation per file read this run whose partition is registered (`registered` gives
+    those of the keys it is asked about).
 
     Beyond `limit` files (a bulk load: each event costs Dagster some 11 ms on SQLite) only the
     files that did not load are observed; they are the ones a person has to look at.
     """
-    known = set(known_keys)
     hashes = {f.source_path: f.sha256 for f in files}
     issues = defaultdict(list)
     for issue in outcome.issues:
@@ -39,6 +43,7 @@ def file_observations(
     ]
     if len(statuses) > limit:
         statuses = [(path, status) for path, status in statuses if status != "loaded"]
+    known = set(registered([partition_key(path) for path, _ in statuses])) if statuses else set()
     for path, status in statuses:
         key = partition_key(path)
         if key not in known:
@@ -52,3 +57,17 @@ def file_observations(
         if found:
             metadata["issues"] = "\n".join(issue.describe() for issue in found[:_MAX_ISSUES_SHOWN])
         yield dg.AssetObservation(asset_key=RAW_FILES_KEY, partition=key, metadata=metadata)
+
+
+# Up to this many keys are looked up one by one; more, and every registered key is read at once
+# (250,000 of them take about half a second).
+_KEYS_LOOKED_UP_ONE_BY_ONE = 100
+
+
+def registered_partitions(instance: dg.DagsterInstance, partitions_name: str) -> Callable[[list[str]], Collection[str]]:
+    def registered(keys: list[str]) -> Collection[str]:
+        if len(keys) <= _KEYS_LOOKED_UP_ONE_BY_ONE:
+            return [key for key in keys if instance.has_dynamic_partition(partitions_name, key)]
+        return set(instance.get_dynamic_partitions(partitions_name))
+
+    return registered

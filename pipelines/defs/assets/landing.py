@@ -8,7 +8,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.defs import dbt_scope
-from pipelines.defs.assets.file_status import file_observations
+from pipelines.defs.assets.file_status import file_observations, registered_partitions
 from pipelines.defs.assets.previews import markdown_table
 from pipelines.defs.assets.raw_files import RAW_FILES_KEY
 from pipelines.defs.checks import CHECK_SPECS, check_results
@@ -85,9 +85,8 @@ def landing_tables(context: dg.AssetExecutionContext, warehouse: BudgetWarehouse
             counts, profiles = _counts(con), {table: _table_profile(con, table) for table in LANDING_KEYS}
             models_current = dbt_scope.marts_current(con, context.run.tags)
     _log_outcome(context, outcome)
-    for observation in file_observations(
-        outcome, files, context.instance.get_dynamic_partitions(RAW_FILES.name), limit=MAX_FILES_PER_PARTITIONED_RUN
-    ):
+    registered = registered_partitions(context.instance, RAW_FILES.name)
+    for observation in file_observations(outcome, files, registered, limit=MAX_FILES_PER_PARTITIONED_RUN):
         context.log_event(observation)
     for table, key in LANDING_KEYS.items():
         metadata = {**_metadata(table, counts[table], outcome), **profiles[table], "engine": warehouse.engine_name}
@@ -120,7 +119,7 @@ def _unchanged(
 
 def _counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {  # table names are the constants of LANDING_KEYS, never input
-        table: con.execute(f"select count(*) from landing.{table}").fetchone()[0] for table in LANDING_KEYS
+        table: con.execute(f"select count(*) from landing.{table}").fetchall()[0][0] for table in LANDING_KEYS
     }
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-import pyarrow.parquet as pq
 
 from pipelines.engines.spark.landing_schema import (
     FILE_TABLES,
@@ -39,15 +38,6 @@ def parquet_connection(landing_dir: str, *, marts_dir: Path | None = None) -> du
         for file in sorted(marts_dir.glob("*.parquet")):
             con.execute(f"create table marts.{_identifier(file.stem)} as select * from read_parquet(?)", [str(file)])
     return con
-
-
-def taken_hashes(landing_dir: str) -> dict[str, str]:
-    """The SHA-256 of each file the last Spark load read; empty before the first."""
-    files = _parquet_files(Path(table_path(landing_dir, "raw_files")))
-    if not files:
-        return {}
-    rows = pq.read_table([str(f) for f in files] if len(files) > 1 else str(files[0]), columns=["source_path", "source_sha256"])
-    return dict(zip(rows["source_path"].to_pylist(), rows["source_sha256"].to_pylist(), strict=True))
 
 
 def _parquet_files(folder: Path) -> list[Path]:

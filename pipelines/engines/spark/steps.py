@@ -31,7 +31,7 @@ def master_of(warehouse) -> str:
 
 def landing_step(context: dg.AssetExecutionContext, warehouse) -> Iterator[Any]:
     from pipelines.defs.assets import landing as assets
-    from pipelines.defs.assets.file_status import file_observations
+    from pipelines.defs.assets.file_status import file_observations, registered_partitions
     from pipelines.defs.checks import check_results
     from pipelines.defs.partitions import MAX_FILES_PER_PARTITIONED_RUN, RAW_FILES
 
@@ -50,13 +50,11 @@ def landing_step(context: dg.AssetExecutionContext, warehouse) -> Iterator[Any]:
         session.stop()  # dbt-spark starts its own session: two JVMs at once would share 2 cores
     outcome.seconds["spark"] = time.perf_counter() - clock
     with parquet_connection(landing_dir) as con:
-        counts = {table: con.execute(f"select count(*) from landing.{table}").fetchone()[0] for table in assets.LANDING_KEYS}
+        counts = {table: con.execute(f"select count(*) from landing.{table}").fetchall()[0][0] for table in assets.LANDING_KEYS}
         profiles = {table: assets._table_profile(con, table) for table in assets.LANDING_KEYS}
     assets._log_outcome(context, outcome)
-    for observation in file_observations(
-        outcome, discovery.files, context.instance.get_dynamic_partitions(RAW_FILES.name),
-        limit=MAX_FILES_PER_PARTITIONED_RUN,
-    ):
+    registered = registered_partitions(context.instance, RAW_FILES.name)
+    for observation in file_observations(outcome, discovery.files, registered, limit=MAX_FILES_PER_PARTITIONED_RUN):
         context.log_event(observation)
     for table, key in assets.LANDING_KEYS.items():
         metadata = {**assets._metadata(table, counts[table], outcome), **profiles[table], "engine": SPARK}

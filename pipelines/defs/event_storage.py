@@ -1,0 +1,72 @@
+"""Dagster's SQLite event log, with one open connection per database file for the CLI's runs.
+
+Dagster's SqliteEventLogStorage opens, commits with a flush to disk, and closes a connection for
+every event it stores, often two (the run's file and the cross-run index). A one-file load writes
+some 650 events (planned and evaluated asset checks for every dbt test, step outputs): about
+2,000 connections, 2–4 s of a load that should take 10 (docs/benchmarks.md, "Fixed costs").
+This storage keeps each file's connection open for the process and commits without waiting for
+the disk (SQLite's `synchronous = NORMAL` in WAL mode, which Dagster's files use): a committed
+event survives a crash of the load; only a power cut can lose the last ones, never corrupt the
+file. The files, their schema and every query are Dagster's own, so `make dev` and `make serve`
+read these runs as any other.
+
+Used only by the CLI's in-process runs, and only when the instance's event log is Dagster's
+default SQLite one (pipelines/run_load.py); the daemon and the UI keep Dagster's storage.
+Overrides one private method, `_connect`, of the pinned dagster (requirements.lock);
+tests/test_fixed_costs.py checks it still exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
+from dagster._serdes import ConfigurableClassData
+from sqlalchemy.pool import StaticPool
+
+
+class PersistentSqliteEventLogStorage(SqliteEventLogStorage):
+    def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
+        self._engines: dict[str, sqlalchemy.Engine] = {}
+        super().__init__(base_dir, inst_data)
+
+    @classmethod
+    def from_config_value(cls, inst_data: ConfigurableClassData | None, config_value: Any) -> PersistentSqliteEventLogStorage:
+        return cls(inst_data=inst_data, **config_value)
+
+    @contextmanager
+    def _connect(self, shard: str) -> Iterator[sqlalchemy.Connection]:
+        # _db_lock is held for the whole block, so the one connection is never used by two threads at once.
+        with self._db_lock:
+            engine = self._engines.get(shard)
+            if engine is None:
+                engine = sqlalchemy.create_engine(
+                    self.conn_string_for_shard(shard),
+                    poolclass=StaticPool,
+                    connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+                )
+            if shard not in self._initialized_dbs:
+                self._initdb(engine)  # creates a new file in WAL mode
+                self._initialized_dbs.add(shard)
+            if shard not in self._engines:
+                _commit_without_flush(engine)
+                self._engines[shard] = engine
+            with engine.connect() as conn, conn.begin():
+                yield conn
+
+    def dispose(self) -> None:
+        for engine in self._engines.values():
+            engine.dispose()
+        self._engines.clear()
+        super().dispose()
+
+
+def _commit_without_flush(engine: sqlalchemy.Engine) -> None:
+    with engine.connect() as conn:
+        # Safe in WAL mode only: with a rollback journal, a power cut could corrupt the file.
+        if conn.exec_driver_sql("pragma journal_mode").scalar().lower() == "wal":
+            conn.exec_driver_sql("pragma synchronous = normal")
