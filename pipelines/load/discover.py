@@ -349,11 +349,15 @@ def _source_path(path: str, root: Path) -> str:
     the OS with surrogate escapes, which DuckDB refuses, and one such file would fail the whole
     load. Its stored name shows the undecodable bytes as \\xNN instead.
     """
-    prefix = _prefix(root)
+    prefix = _prefix(str(root))  # keyed by text: hashing a Path per file cost a second at 250,000 files
     relative = path[len(prefix):] if path.startswith(prefix) else os.path.relpath(path, root)
-    return relative.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    try:
+        relative.encode("utf-8")
+        return relative  # every name that is UTF-8 already: no second copy
+    except UnicodeEncodeError:
+        return relative.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 @lru_cache(maxsize=8)
-def _prefix(root: Path) -> str:
-    return os.path.join(str(root), "")
+def _prefix(root: str) -> str:
+    return os.path.join(root, "")
