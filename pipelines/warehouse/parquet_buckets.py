@@ -103,15 +103,15 @@ def is_current(folder: Path, *, source: Mapping[str, int]) -> bool:
 
 
 def remove_dropped(target: Path, *, keep: set[str]) -> None:
-    """A mart dropped from the dbt project must not linger as Parquet that looks current, nor the
-    single-file copy `<mart>.parquet` of the layout before buckets, nor what a killed export left
-    half-written (exports run under the load lock, so none is being written now)."""
+    """A mart dropped from the dbt project must not linger as Parquet that looks current (a folder,
+    or its single file of the layout before buckets), nor what a killed export left half-written
+    (exports run under the load lock, so none is being written now)."""
     for path in target.iterdir():
         if path.is_dir() and path.name not in keep and not path.name.startswith("."):
             if (path / MANIFEST).exists() or any(path.glob("part-*.parquet")):
                 shutil.rmtree(path)
-        elif path.is_file() and path.suffix == ".parquet":
-            path.unlink(missing_ok=True)
+        elif path.is_file() and path.suffix == ".parquet" and path.stem not in keep:
+            path.unlink(missing_ok=True)  # a dropped mart's file (a kept mart's went with its export)
         elif path.is_file() and path.name.startswith(".") and path.name.endswith(".parquet.partial"):
             path.unlink(missing_ok=True)
 
