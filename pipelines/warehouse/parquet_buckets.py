@@ -34,6 +34,8 @@ PARTITIONED_FROM = BUCKETS // 4
 # 38 s at 16,384 and 21 s at 8,192 (13 s as one file), in row groups of about 15,000 rows.
 PARTITION_FLUSH_ROWS = 8_192
 BUCKET_SQL = f"case when department_id is null then 0 else hash(department_id) % {BUCKETS} end"
+# Every mart has department_id (docs/warehouse.md); one without it would be a single bucket, 00.
+_WITHOUT_DEPARTMENT_SQL = "cast(0 as integer)"  # not a bare 0: GROUP BY 0 names a position
 _PARTITION_COLUMN = "__bucket"
 
 Checksums = dict[int, tuple[int, str]]
@@ -70,20 +72,18 @@ def export_mart(
         bucket for bucket, sums in current.items()
         if recorded.get(bucket) != sums or not (folder / part_name(bucket)).is_file()
     )
+    if stale:
+        # Vouch no longer for the files about to change: were the export killed between them and
+        # the manifest, and the rows then changed back, old checksums would match new files.
+        vouched = {bucket: sums for bucket, sums in recorded.items() if bucket not in stale}
+        _write_json(folder / MANIFEST, _manifest(relation, columns, vouched, source=None))
     _write_buckets(con, relation, folder, stale)
     removed = 0
     for path in folder.glob("*.parquet"):
         if path.name not in {part_name(bucket) for bucket in current}:
             path.unlink()  # a bucket that became empty, or a file that is no bucket: not this mart
             removed += 1
-    _write_json(folder / MANIFEST, {
-        "layout": LAYOUT,
-        "buckets": BUCKETS,
-        "bucketing": BUCKET_SQL,
-        "columns": columns,
-        "source": dict(source) if source is not None else None,
-        "parts": {part_name(bucket): {"rows": rows, "checksum": checksum} for bucket, (rows, checksum) in sorted(current.items())},
-    })
+    _write_json(folder / MANIFEST, _manifest(relation, columns, current, source=source))
     # The single file of the layout before buckets: a BI tool must not go on reading it.
     folder.with_name(f"{folder.name}.parquet").unlink(missing_ok=True)
     return MartExport(
@@ -131,8 +131,8 @@ def _checksums(relation: duckdb.DuckDBPyRelation) -> Checksums:
     """Rows and a sum of row hashes per bucket: equal sums mean the same rows (in any order)."""
     every_column = ", ".join(quoted_identifier(name) for name in relation.columns)
     per_bucket = relation.aggregate(
-        f"{BUCKET_SQL} as bucket, count(*) as row_count, sum(hash({every_column})::hugeint)::varchar as checksum",
-        BUCKET_SQL,
+        f"{_bucket_sql(relation)} as bucket, count(*) as row_count, sum(hash({every_column})::hugeint)::varchar as checksum",
+        _bucket_sql(relation),
     )
     return {bucket: (rows, checksum) for bucket, rows, checksum in per_bucket.fetchall()}
 
@@ -145,7 +145,7 @@ def _write_buckets(con: duckdb.DuckDBPyConnection, relation: duckdb.DuckDBPyRela
     for bucket in pending:
         partial = folder / f".{part_name(bucket)}.{os.getpid()}.partial"
         try:
-            relation.filter(f"({BUCKET_SQL}) = {int(bucket)}").write_parquet(str(partial))  # paths are arguments
+            relation.filter(f"({_bucket_sql(relation)}) = {int(bucket)}").write_parquet(str(partial))  # paths are arguments
             os.replace(partial, folder / part_name(bucket))
         finally:
             partial.unlink(missing_ok=True)
@@ -158,7 +158,7 @@ def _write_partitioned(
     scratch = folder / f".partitioned.{os.getpid()}"
     shutil.rmtree(scratch, ignore_errors=True)
     listed = ", ".join(str(int(bucket)) for bucket in buckets)
-    tagged = relation.project(f"*, {BUCKET_SQL} as {_PARTITION_COLUMN}").filter(f"{_PARTITION_COLUMN} in ({listed})")
+    tagged = relation.project(f"*, {_bucket_sql(relation)} as {_PARTITION_COLUMN}").filter(f"{_PARTITION_COLUMN} in ({listed})")
     con.execute(f"set partitioned_write_flush_threshold = {PARTITION_FLUSH_ROWS}")
     try:
         tagged.write_parquet(str(scratch), partition_by=[_PARTITION_COLUMN])
@@ -172,6 +172,23 @@ def _write_partitioned(
         return unwritten
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _manifest(
+    relation: duckdb.DuckDBPyRelation, columns: list[list[str]], parts: Checksums, *, source: Mapping[str, int] | None
+) -> dict:
+    return {
+        "layout": LAYOUT,
+        "buckets": BUCKETS,
+        "bucketing": _bucket_sql(relation),
+        "columns": columns,
+        "source": dict(source) if source is not None else None,
+        "parts": {part_name(bucket): {"rows": rows, "checksum": checksum} for bucket, (rows, checksum) in sorted(parts.items())},
+    }
+
+
+def _bucket_sql(relation: duckdb.DuckDBPyRelation) -> str:
+    return BUCKET_SQL if "department_id" in relation.columns else _WITHOUT_DEPARTMENT_SQL
 
 
 def _recorded_checksums(folder: Path, columns: list[list[str]]) -> Checksums:
