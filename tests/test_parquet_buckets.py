@@ -229,3 +229,35 @@ def test_is_current_names_the_published_file_the_export_read(warehouse):
     assert not parquet_export.is_current(warehouse)
     assert parquet_export.export_marts(warehouse)["load_issues"].written == 0
     assert parquet_export.is_current(warehouse)
+
+
+def test_a_mart_without_department_id_is_one_bucket(warehouse):
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create table marts.fiscal_years as select 2023 + n as fiscal_year, (n * 1.5)::decimal(18,2) as total from range(3) as r(n)")
+    exports = parquet_export.export_marts(warehouse)
+    folder = parquet_export.parquet_dir(warehouse) / "fiscal_years"
+    assert (exports["fiscal_years"].rows, list(_files(folder))) == (3, ["part-00.parquet"])
+    _assert_folder_equals_mart(warehouse, folder, "fiscal_years")
+
+
+def test_an_export_killed_between_bucket_files_is_put_right_even_when_the_rows_change_back(warehouse):
+    folder = parquet_export.parquet_dir(warehouse) / "budget_by_project"
+    occupied = {_bucket(d) for d in DEPARTMENTS}
+    candidates = [f"新设立的第{n}局" for n in range(200)]
+    first = next(d for d in candidates if _bucket(d) in occupied and _bucket(d) < 60)  # shares its bucket
+    second = next(d for d in candidates if _bucket(d) > _bucket(first))  # written after the first
+    _build(warehouse, [*DEPARTMENTS, first, second])
+    obstacle = folder / parquet_buckets.part_name(_bucket(second))
+    obstacle.unlink(missing_ok=True)
+    obstacle.mkdir()  # its rename fails, as a kill between the two bucket files would stop the export
+    (obstacle / "in the way").write_bytes(b"")
+    with pytest.raises(OSError):
+        parquet_export.export_marts(warehouse)
+    obstacle.joinpath("in the way").unlink()
+    obstacle.rmdir()
+    _build(warehouse, DEPARTMENTS)  # the next load removes both departments: the first bucket's rows are as before
+    parquet_export.export_marts(warehouse)
+    _assert_folder_equals_mart(warehouse, folder, "budget_by_project")
+    with duckdb.connect() as con:
+        names = con.execute("select distinct department_name from read_parquet(?)", [str(folder / "*.parquet")]).fetchall()
+    assert (first,) not in names
