@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 
 import duckdb
+import pandas as pd
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
@@ -51,15 +52,20 @@ def test_parquet_copies_match_the_marts_row_for_row(seed_warehouse):
             ).fetchall()
         ]
         assert {"budget_by_project", "department_comparison", "indicator_counts_by_category"} <= set(marts)
-        assert sorted(p.stem for p in parquet_dir.glob("*.parquet")) == sorted(marts)
+        assert sorted(p.name for p in parquet_dir.iterdir()) == sorted(marts)
         for mart in marts:
-            path = str(parquet_dir / f"{mart}.parquet")
+            files = str(parquet_dir / mart / "*.parquet")  # the documented glob
             table = con.sql(f'select * from marts."{mart}"')
-            copy = con.sql("select * from read_parquet(?)", params=[path])
+            copy = con.sql("select * from read_parquet(?)", params=[files])
             assert copy.columns == table.columns, mart
             assert copy.types == table.types, mart
-            assert sorted(map(repr, copy.fetchall())) == sorted(map(repr, table.fetchall())), mart
-    assert not list(parquet_dir.glob(".*")), "a temporary Parquet file was left behind"
+            for first, second in ((f'marts."{mart}"', "read_parquet($files)"), ("read_parquet($files)", f'marts."{mart}"')):
+                ((left_over,),) = con.execute(
+                    f"select count(*) from (select * from {first} except all select * from {second})", {"files": files}
+                ).fetchall()
+                assert left_over == 0, (mart, first)
+            assert not list((parquet_dir / mart).glob(".*")), f"a temporary Parquet file was left in {mart}"
+    assert str(pd.read_parquet(parquet_dir / "budget_by_project").total_amount.sum()) == "2177.86", "the folder, read by pandas"
 
 
 def test_an_export_removes_the_half_written_copy_of_a_killed_export(seed_warehouse, tmp_path):
@@ -67,7 +73,10 @@ def test_an_export_removes_the_half_written_copy_of_a_killed_export(seed_warehou
 
     stale = tmp_path / ".budget_by_project.4242.parquet.partial"
     stale.write_bytes(b"PAR1 cut short")
-    written = parquet_export.export_marts(seed_warehouse.database, target=tmp_path)
-    assert written["budget_by_project"] == 10
-    assert not stale.exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{mart}.parquet" for mart in written)
+    (tmp_path / "budget_by_project").mkdir()
+    partial_bucket = tmp_path / "budget_by_project" / ".part-00.parquet.4242.partial"
+    partial_bucket.write_bytes(b"PAR1 cut short")
+    exports = parquet_export.export_marts(seed_warehouse.database, target=tmp_path)
+    assert exports["budget_by_project"].rows == 10
+    assert not stale.exists() and not partial_bucket.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(exports)

@@ -118,6 +118,9 @@ def test_every_mart_parquet_has_the_same_columns_and_types(loads: EngineLoads) -
     for mart in MART_TABLES:
         duck, spark = (_parquet(w, mart) for w in (loads.duckdb_warehouse, loads.spark_warehouse))
         assert _columns(spark) == _columns(duck), mart
+        assert sorted(p.name for p in spark.parent.glob("*.parquet")) == sorted(p.name for p in duck.parent.glob("*.parquet")), (
+            f"{mart}: the same departments in the same bucket files"
+        )
 
 
 @pytest.mark.parametrize("mart", MART_TABLES)
@@ -181,9 +184,11 @@ def test_spark_leaves_no_metastore_or_warehouse_folder_in_the_checkout(loads: En
 
 
 def _parquet(warehouse: Path, mart: str) -> Path:
-    path = warehouse.parent / "parquet" / f"{mart}.parquet"
-    assert path.is_file(), f"{path} was not written"
-    return path
+    """The mart's bucket files, as the glob a BI user reads them by (docs/queries.md)."""
+    folder = warehouse.parent / "parquet" / mart
+    assert list(folder.glob("part-*.parquet")), f"{folder} has no bucket file"
+    assert not (warehouse.parent / "parquet" / f"{mart}.parquet").exists(), "the single file of the old layout"
+    return folder / "*.parquet"
 
 
 def _columns(path: Path) -> list[tuple[str, str]]:

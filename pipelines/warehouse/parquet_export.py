@@ -1,16 +1,20 @@
 """Parquet copies of the marts, for BI tools that cannot open a DuckDB file.
 
 Written after each publish from the published file, opened read-only, to
-`<warehouse dir>/parquet/<mart>.parquet`. Each file is written under a temporary name and renamed
-into place, so a reader sees the previous copy or the new one, never half a file.
+`<warehouse dir>/parquet/<mart>/part-NN.parquet`: one file per bucket of departments, rewritten
+only where the mart's rows changed (pipelines/warehouse/parquet_buckets.py). Each file is written
+under a temporary name and renamed into place, so a reader sees a bucket's previous file or its
+new one, never half a file.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import duckdb
+
+from pipelines.warehouse import parquet_buckets
+from pipelines.warehouse.parquet_buckets import MartExport, quoted_identifier
 
 MARTS_SCHEMA = "marts"
 # DuckDB's default (80 % of RAM) let a 9.3-million-row mart take 4.6 GB while it was written; held
@@ -32,47 +36,35 @@ def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [name for (name,) in rows]
 
 
-def export_marts(published: Path, *, target: Path | None = None) -> dict[str, int]:
-    """Write one Parquet file per mart of the published warehouse; returns rows written per mart."""
+def export_marts(published: Path, *, target: Path | None = None) -> dict[str, MartExport]:
+    """Bring each mart's Parquet folder to the published warehouse; returns what was done per mart."""
     target = target or parquet_dir(published)
     target.mkdir(parents=True, exist_ok=True)
-    written: dict[str, int] = {}
+    source = published_identity(published)  # the load lock keeps the file as it is until the export ends
+    exports: dict[str, MartExport] = {}
     with duckdb.connect(str(published), read_only=True, config=EXPORT_SETTINGS) as con:
         for table in mart_tables(con):
-            relation = con.sql(f"select * from {_identifier(MARTS_SCHEMA)}.{_identifier(table)}")
-            final = target / f"{table}.parquet"
-            partial = target / f".{table}.{os.getpid()}.parquet.partial"
-            try:
-                # The path is a Python argument, never pasted into SQL.
-                relation.write_parquet(str(partial))
-                os.replace(partial, final)
-            finally:
-                partial.unlink(missing_ok=True)
-            ((rows,),) = con.execute("select count(*) from read_parquet(?)", [str(final)]).fetchall()
-            written[table] = rows
-    _remove_dropped(target, keep=set(written))
-    return written
+            relation = con.sql(f"select * from {quoted_identifier(MARTS_SCHEMA)}.{quoted_identifier(table)}")
+            exports[table] = parquet_buckets.export_mart(con, relation, target / table, source=source)
+    parquet_buckets.remove_dropped(target, keep=set(exports))
+    return exports
 
 
 def is_current(published: Path) -> bool:
-    """Whether every mart of the published warehouse has a Parquet copy at least as new as the file."""
+    """Whether every mart's Parquet folder was exported from the published file as it is now."""
     if not published.exists():
         return True
-    target, published_at = parquet_dir(published), published.stat().st_mtime
+    target, source = parquet_dir(published), published_identity(published)
     with duckdb.connect(str(published), read_only=True) as con:
-        copies = [target / f"{table}.parquet" for table in mart_tables(con)]
-    return all(copy.exists() and copy.stat().st_mtime >= published_at for copy in copies)
+        tables = mart_tables(con)
+    return all(
+        parquet_buckets.is_current(target / table, source=source) and not (target / f"{table}.parquet").exists()
+        for table in tables
+    )
 
 
-def _remove_dropped(target: Path, *, keep: set[str]) -> None:
-    """A mart dropped from the dbt project must not linger as a Parquet file that looks current,
-    nor a half-written copy of a load killed while exporting (exports run under the load lock)."""
-    for path in target.glob("*.parquet"):
-        if path.stem not in keep:
-            path.unlink(missing_ok=True)
-    for path in target.glob(".*.parquet.partial"):
-        path.unlink(missing_ok=True)
-
-
-def _identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+def published_identity(published: Path) -> dict[str, int]:
+    """Which published file an export read: a publish renames a new file into place, with its own
+    size and modification time (a copy made with its times, as a backup restore, keeps both)."""
+    status = published.stat()
+    return {"size": status.st_size, "mtime_ns": status.st_mtime_ns}

@@ -20,7 +20,7 @@ from pipelines.defs.resources import BudgetWarehouse
 from pipelines.defs.timing import log_timing
 from pipelines.engines import DUCKDB
 from pipelines.load import changes
-from pipelines.warehouse import fingerprints, parquet_export
+from pipelines.warehouse import fingerprints, parquet_buckets, parquet_export
 from pipelines.warehouse.settings import DBT_DATABASE_ENV
 
 # The nightly load runs at 02:00; two hours of slack before a mart counts as stale.
@@ -104,8 +104,8 @@ def _target_path(warehouse: BudgetWarehouse) -> Path:
 
 
 def _export_parquet(context: dg.AssetExecutionContext, warehouse: BudgetWarehouse) -> None:
-    written = parquet_export.export_marts(warehouse.published_path)
-    context.log.info(f"wrote {len(written)} Parquet file(s) to {parquet_export.parquet_dir(warehouse.published_path)}")
+    exports = parquet_export.export_marts(warehouse.published_path)
+    context.log.info(parquet_buckets.describe(exports, parquet_export.parquet_dir(warehouse.published_path)))
 
 
 def _with_mart_metadata(context: dg.AssetExecutionContext, events: Iterable[Any], build: Path) -> Iterator[Any]:

@@ -7,6 +7,6 @@
 - records.py: how a task's findings and rows travel back as Spark rows;
 - stage.py: the driver's part: distribute, decide quarantine and conflicts, write the landing;
 - landing_writer.py: the landing tables as Parquet, partitioned by fiscal_year;
-- marts.py: dbt-spark's mart tables exported as <warehouse dir>/parquet/<mart>.parquet;
+- marts.py: dbt-spark's mart tables exported as <warehouse dir>/parquet/<mart>/ (bucket files);
 - published.py: the load summary's counts, read from that Parquet.
 """

@@ -1,20 +1,21 @@
-"""dbt-spark's mart tables as `<warehouse dir>/parquet/<mart>.parquet`, as the DuckDB engine writes them.
+"""dbt-spark's mart tables as `<warehouse dir>/parquet/<mart>/part-NN.parquet`, as the DuckDB engine writes them.
 
 dbt-spark leaves each mart as a folder of Parquet parts under its warehouse dir
-(`marts.db/<mart>/`); BI tools get one file per mart, under the same name, written under a
-temporary name and renamed into place (pipelines/warehouse/parquet_export.py), so that nothing
-tells a reader which engine built it.
+(`marts.db/<mart>/`); DuckDB reads them and the writer the DuckDB engine uses
+(pipelines/warehouse/parquet_buckets.py) brings BI tools' folder up to them, bucket by bucket,
+so that nothing tells a reader which engine built it.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import duckdb
 
-from pipelines.warehouse import parquet_export
+from pipelines.warehouse import parquet_buckets
+from pipelines.warehouse.parquet_buckets import MartExport
+from pipelines.warehouse.parquet_export import EXPORT_SETTINGS
 
 MARTS_LAYER = "marts"
 
@@ -31,24 +32,17 @@ def mart_names(manifest: Path) -> list[str]:
     )
 
 
-def export_marts(spark_warehouse_dir: str, marts: list[str], *, target: Path) -> dict[str, int]:
-    """Write one Parquet file per mart; returns the rows written per mart."""
+def export_marts(spark_warehouse_dir: str, marts: list[str], *, target: Path) -> dict[str, MartExport]:
+    """Bring each mart's Parquet folder to dbt-spark's table; returns what was done per mart."""
     target.mkdir(parents=True, exist_ok=True)
-    written: dict[str, int] = {}
-    with duckdb.connect(":memory:") as con:
+    exports: dict[str, MartExport] = {}
+    with duckdb.connect(":memory:", config=EXPORT_SETTINGS) as con:
         con.execute("set TimeZone = 'UTC'")
         for mart in marts:
             parts = sorted(Path(spark_warehouse_dir, f"{MARTS_LAYER}.db", mart).glob("*.parquet"))
             if not parts:
                 raise FileNotFoundError(f"dbt-spark wrote no Parquet for marts.{mart} under {spark_warehouse_dir}")
-            final = target / f"{mart}.parquet"
-            partial = target / f".{mart}.{os.getpid()}.parquet.partial"
-            try:
-                con.read_parquet([str(p) for p in parts]).write_parquet(str(partial))
-                os.replace(partial, final)
-            finally:
-                partial.unlink(missing_ok=True)
-            ((rows,),) = con.execute("select count(*) from read_parquet(?)", [str(final)]).fetchall()
-            written[mart] = rows
-    parquet_export._remove_dropped(target, keep=set(written))
-    return written
+            relation = con.read_parquet([str(p) for p in parts])
+            exports[mart] = parquet_buckets.export_mart(con, relation, target / mart)
+    parquet_buckets.remove_dropped(target, keep=set(exports))
+    return exports

@@ -35,9 +35,15 @@ def parquet_connection(landing_dir: str, *, marts_dir: Path | None = None) -> du
         _replace_with_view(con, "landing", table, relation)
     if marts_dir is not None and marts_dir.is_dir():
         con.execute("create schema if not exists marts")
-        for file in sorted(marts_dir.glob("*.parquet")):
-            con.execute(f"create table marts.{_identifier(file.stem)} as select * from read_parquet(?)", [str(file)])
+        for mart, files in _mart_files(marts_dir).items():
+            con.execute(f"create table marts.{_identifier(mart)} as select * from read_parquet(?)", [[str(f) for f in files]])
     return con
+
+
+def _mart_files(marts_dir: Path) -> dict[str, list[Path]]:
+    """Each mart's bucket files (`<mart>/part-NN.parquet`), as a BI tool reading the folder sees them."""
+    folders = sorted(p for p in marts_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+    return {folder.name: files for folder in folders if (files := sorted(folder.glob("*.parquet")))}
 
 
 def _parquet_files(folder: Path) -> list[Path]:

@@ -22,7 +22,7 @@ from pipelines.engines.spark.published import parquet_connection
 from pipelines.engines.spark.session import spark_session
 from pipelines.engines.spark.stage import stage_on_spark
 from pipelines.load.discover import scan_raw_dir
-from pipelines.warehouse import parquet_export
+from pipelines.warehouse import parquet_buckets, parquet_export
 
 
 def master_of(warehouse) -> str:
@@ -78,10 +78,10 @@ def dbt_step(context: dg.AssetExecutionContext, dbt, warehouse) -> Iterator[Any]
         yield from events  # what dbt did before failing: failed tests show as failed checks
         raise
     marts_dir = parquet_export.parquet_dir(published)
-    written = export_marts(
+    exports = export_marts(
         environment[settings.WAREHOUSE_DIR_ENV], mart_names(Path(target_path, "manifest.json")), target=marts_dir
     )
-    context.log.info(f"wrote {len(written)} Parquet file(s) to {marts_dir}")
+    context.log.info(parquet_buckets.describe(exports, marts_dir))
     with parquet_connection(environment[settings.LANDING_DIR_ENV], marts_dir=marts_dir) as con:
         for event in events:
             if isinstance(event, dg.Output):

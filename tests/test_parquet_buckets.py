@@ -1,0 +1,263 @@
+"""The Parquet copies as folders of department buckets, rewritten only where a mart's rows changed.
+
+A small warehouse with the marts' shape (department_id, department_name, fiscal_year, money as
+DECIMAL(18,2), a load issue without a department) stands in for a load's: each test changes its
+marts as a load would and checks which bucket files the export rewrote (a rewritten file is a new
+inode, by the rename into place) and that the folder reads back as the mart, row for row.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from pipelines.warehouse import parquet_buckets, parquet_export
+
+DEPARTMENTS = [f"某区第{n}局" for n in range(120)]
+
+
+def _build(database: Path, departments: list[str], *, order: str = "asc") -> None:
+    """The marts of a warehouse holding these departments, rebuilt from scratch as dbt would."""
+    with duckdb.connect(str(database)) as con:
+        con.execute("create schema if not exists marts")
+        con.execute(
+            f"""
+            create or replace table marts.budget_by_project as
+            select md5(d) as department_id, d as department_name, 2024 as fiscal_year,
+                   d || '项目' || p as project_name, (length(d) * 100 + p + 0.25)::decimal(18,2) as total_amount
+            from unnest($departments::varchar[]) as t(d), range(3) as r(p)
+            order by d {order}, p
+            """,
+            {"departments": departments},
+        )
+        con.execute(
+            """
+            create or replace table marts.department_comparison as
+            select department_id, department_name, fiscal_year, sum(total_amount)::decimal(18,2) as total_amount,
+                   rank() over (order by sum(total_amount) desc, department_id) as rank_by_total_amount
+            from marts.budget_by_project group by department_id, department_name, fiscal_year
+            """
+        )
+        con.execute(
+            """
+            create or replace table marts.load_issues as
+            select null::varchar as department_id, null::varchar as department_name, null::integer as fiscal_year,
+                   '2024/broken.txt' as source_path, 'unreadable' as category
+            """
+        )
+        con.execute(
+            "create or replace table marts.project_evaluation as "
+            "select department_id, department_name, fiscal_year, total_amount as executed from marts.budget_by_project limit 0"
+        )
+
+
+def _bucket(department: str) -> int:
+    with duckdb.connect() as con:
+        return con.execute(f"select {parquet_buckets.BUCKET_SQL} from (select md5(?) as department_id)", [department]).fetchone()[0]
+
+
+def _files(folder: Path) -> dict[str, tuple[int, int]]:
+    """Each bucket file's inode and mtime: a file rewritten and renamed into place changes them."""
+    return {path.name: (path.stat().st_ino, path.stat().st_mtime_ns) for path in sorted(folder.glob("*.parquet"))}
+
+
+def _rewritten(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> set[str]:
+    return {name for name, inode in after.items() if before.get(name) != inode}
+
+
+def _assert_folder_equals_mart(database: Path, folder: Path, mart: str) -> None:
+    with duckdb.connect(str(database), read_only=True) as con:
+        table = con.sql(f'select * from marts."{mart}"')
+        copy = con.sql("select * from read_parquet(?)", params=[str(folder / "*.parquet")])
+        assert (copy.columns, copy.types) == (table.columns, table.types), mart
+        # except all, both ways: a row missing, added or duplicated in the copy counts.
+        ((missing,),) = con.execute(
+            f'select count(*) from (select * from marts."{mart}" except all select * from read_parquet(?))',
+            [str(folder / "*.parquet")],
+        ).fetchall()
+        ((extra,),) = con.execute(
+            f'select count(*) from (select * from read_parquet(?) except all select * from marts."{mart}")',
+            [str(folder / "*.parquet")],
+        ).fetchall()
+        assert (missing, extra) == (0, 0), mart
+
+
+@pytest.fixture
+def warehouse(tmp_path) -> Path:
+    database = tmp_path / "warehouse" / "budget.duckdb"
+    database.parent.mkdir()
+    _build(database, DEPARTMENTS)
+    parquet_export.export_marts(database)
+    return database
+
+
+def test_the_folders_read_back_as_the_marts_row_for_row_with_their_types(warehouse):
+    target = parquet_export.parquet_dir(warehouse)
+    assert sorted(p.name for p in target.iterdir()) == [
+        "budget_by_project", "department_comparison", "load_issues", "project_evaluation"
+    ]
+    for mart in ("budget_by_project", "department_comparison", "load_issues", "project_evaluation"):
+        _assert_folder_equals_mart(warehouse, target / mart, mart)
+    frame = pd.read_parquet(target / "budget_by_project")  # the folder, as pandas/pyarrow read it
+    assert len(frame) == 3 * len(DEPARTMENTS)
+    assert str(frame.loc[frame.project_name == "某区第7局项目2", "total_amount"].item()) == "502.25"
+    assert _files(target / "load_issues") == {"part-00.parquet": _files(target / "load_issues")["part-00.parquet"]}, (
+        "a row without a department_id is in bucket 00"
+    )
+
+
+def test_an_empty_mart_keeps_one_empty_file_with_its_columns(warehouse):
+    folder = parquet_export.parquet_dir(warehouse) / "project_evaluation"
+    assert list(_files(folder)) == ["part-00.parquet"]
+    with duckdb.connect() as con:
+        relation = con.sql("select * from read_parquet(?)", params=[str(folder / "*.parquet")])
+        assert relation.fetchall() == []
+        assert [str(kind) for kind in relation.types] == ["VARCHAR", "VARCHAR", "INTEGER", "DECIMAL(18,2)"]
+
+
+def test_adding_a_department_rewrites_only_its_bucket(warehouse):
+    folder = parquet_export.parquet_dir(warehouse) / "budget_by_project"
+    before = _files(folder)
+    _build(warehouse, [*DEPARTMENTS, "新设立的局"])
+    exports = parquet_export.export_marts(warehouse)
+    assert _rewritten(before, _files(folder)) == {parquet_buckets.part_name(_bucket("新设立的局"))}
+    assert (exports["budget_by_project"].written, exports["load_issues"].written) == (1, 0)
+    assert exports["budget_by_project"].rows == 3 * (len(DEPARTMENTS) + 1)
+    for mart in ("budget_by_project", "department_comparison"):  # the ranks moved for every department
+        _assert_folder_equals_mart(warehouse, folder.parent / mart, mart)
+
+
+def test_a_full_rebuild_with_the_same_rows_rewrites_nothing(warehouse):
+    target = parquet_export.parquet_dir(warehouse)
+    before = {mart: _files(target / mart) for mart in ("budget_by_project", "department_comparison", "load_issues")}
+    _build(warehouse, list(reversed(DEPARTMENTS)), order="desc")  # same rows, another order
+    exports = parquet_export.export_marts(warehouse)
+    assert {mart: export.written for mart, export in exports.items()} == dict.fromkeys(exports, 0)
+    assert {mart: _files(target / mart) for mart in before} == before
+    assert parquet_export.is_current(warehouse), "the manifests now name the rebuilt file"
+
+
+def test_a_removed_department_leaves_and_its_emptied_bucket_file_is_deleted(warehouse):
+    folder = parquet_export.parquet_dir(warehouse) / "budget_by_project"
+    buckets = [_bucket(department) for department in DEPARTMENTS]
+    alone = next(d for d, b in zip(DEPARTMENTS, buckets, strict=True) if buckets.count(b) == 1)
+    shared = next(d for d, b in zip(DEPARTMENTS, buckets, strict=True) if buckets.count(b) > 1)
+    before = _files(folder)
+    _build(warehouse, [d for d in DEPARTMENTS if d not in (alone, shared)])
+    exports = parquet_export.export_marts(warehouse)
+    after = _files(folder)
+    assert parquet_buckets.part_name(_bucket(alone)) not in after
+    assert _rewritten(before, after) == {parquet_buckets.part_name(_bucket(shared))}
+    assert (exports["budget_by_project"].written, exports["budget_by_project"].removed) == (1, 1)
+    _assert_folder_equals_mart(warehouse, folder, "budget_by_project")
+    manifest = json.loads((folder / parquet_buckets.MANIFEST).read_text(encoding="utf-8"))
+    assert sorted(manifest["parts"]) == sorted(after)
+
+
+def test_a_deleted_bucket_file_is_written_again_and_the_folder_is_no_longer_current(warehouse):
+    folder = parquet_export.parquet_dir(warehouse) / "budget_by_project"
+    before = _files(folder)
+    victim = sorted(before)[3]
+    (folder / victim).unlink()
+    assert not parquet_export.is_current(warehouse)
+    exports = parquet_export.export_marts(warehouse)
+    assert exports["budget_by_project"].written == 1
+    assert _rewritten(before, _files(folder)) == {victim}
+    assert parquet_export.is_current(warehouse)
+    _assert_folder_equals_mart(warehouse, folder, "budget_by_project")
+
+
+@pytest.mark.parametrize("damage", ["not json", "another bucket count", "no manifest"])
+def test_a_manifest_that_cannot_vouch_for_the_files_rewrites_the_mart_whole(warehouse, damage):
+    folder = parquet_export.parquet_dir(warehouse) / "budget_by_project"
+    manifest = folder / parquet_buckets.MANIFEST
+    if damage == "not json":
+        manifest.write_text('{"layout": 1, "parts": {"part-0', encoding="utf-8")
+    elif damage == "another bucket count":
+        manifest.write_text(json.dumps({**json.loads(manifest.read_text(encoding="utf-8")), "buckets": 32}), encoding="utf-8")
+    else:
+        manifest.unlink()
+    before = _files(folder)
+    exports = parquet_export.export_marts(warehouse)
+    assert exports["budget_by_project"].written == len(before)
+    assert _rewritten(before, _files(folder)) == set(before)
+    assert json.loads(manifest.read_text(encoding="utf-8"))["buckets"] == parquet_buckets.BUCKETS
+    _assert_folder_equals_mart(warehouse, folder, "budget_by_project")
+
+
+def test_a_changed_column_type_rewrites_the_mart_whole(warehouse):
+    folder = parquet_export.parquet_dir(warehouse) / "department_comparison"
+    before = _files(folder)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("alter table marts.department_comparison alter rank_by_total_amount type integer")
+    exports = parquet_export.export_marts(warehouse)
+    assert exports["department_comparison"].written == len(before)
+    _assert_folder_equals_mart(warehouse, folder, "department_comparison")
+
+
+def test_the_old_single_file_copies_a_dropped_mart_and_half_written_files_are_removed(warehouse):
+    target = parquet_export.parquet_dir(warehouse)
+    (target / "budget_by_project.parquet").write_bytes(b"PAR1 the copy of the layout before buckets")
+    (target / "dropped_mart.parquet").write_bytes(b"PAR1 a mart no longer built")
+    (target / ".budget_by_project.4242.parquet.partial").write_bytes(b"PAR1 cut short")
+    (target / "load_issues" / ".part-00.parquet.4242.partial").write_bytes(b"PAR1 cut short")
+    (target / "budget_by_project" / ".partitioned.4242" / "__bucket=3").mkdir(parents=True)
+    dropped = target / "target_achievement"
+    dropped.mkdir()
+    (dropped / "part-00.parquet").write_bytes(b"PAR1")
+    (dropped / parquet_buckets.MANIFEST).write_text("{}", encoding="utf-8")
+    assert not parquet_export.is_current(warehouse), "the single-file copy is stale"
+    parquet_export.export_marts(warehouse)
+    assert sorted(p.name for p in target.iterdir()) == [
+        "budget_by_project", "department_comparison", "load_issues", "project_evaluation"
+    ]
+    for mart in ("budget_by_project", "load_issues"):
+        assert sorted(p.name for p in (target / mart).iterdir() if p.name.startswith(".")) == [], mart
+    assert parquet_export.is_current(warehouse)
+
+
+def test_is_current_names_the_published_file_the_export_read(warehouse):
+    assert parquet_export.is_current(warehouse)
+    with duckdb.connect(str(warehouse)) as con:  # a publish: the same marts, a newer file
+        con.execute("create or replace table marts.load_issues as select * from marts.load_issues")
+    os.utime(warehouse, ns=(warehouse.stat().st_atime_ns, warehouse.stat().st_mtime_ns + 1))
+    assert not parquet_export.is_current(warehouse)
+    assert parquet_export.export_marts(warehouse)["load_issues"].written == 0
+    assert parquet_export.is_current(warehouse)
+
+
+def test_a_mart_without_department_id_is_one_bucket(warehouse):
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create table marts.fiscal_years as select 2023 + n as fiscal_year, (n * 1.5)::decimal(18,2) as total from range(3) as r(n)")
+    exports = parquet_export.export_marts(warehouse)
+    folder = parquet_export.parquet_dir(warehouse) / "fiscal_years"
+    assert (exports["fiscal_years"].rows, list(_files(folder))) == (3, ["part-00.parquet"])
+    _assert_folder_equals_mart(warehouse, folder, "fiscal_years")
+
+
+def test_an_export_killed_between_bucket_files_is_put_right_even_when_the_rows_change_back(warehouse):
+    folder = parquet_export.parquet_dir(warehouse) / "budget_by_project"
+    occupied = {_bucket(d) for d in DEPARTMENTS}
+    candidates = [f"新设立的第{n}局" for n in range(200)]
+    first = next(d for d in candidates if _bucket(d) in occupied and _bucket(d) < 60)  # shares its bucket
+    second = next(d for d in candidates if _bucket(d) > _bucket(first))  # written after the first
+    _build(warehouse, [*DEPARTMENTS, first, second])
+    obstacle = folder / parquet_buckets.part_name(_bucket(second))
+    obstacle.unlink(missing_ok=True)
+    obstacle.mkdir()  # its rename fails, as a kill between the two bucket files would stop the export
+    (obstacle / "in the way").write_bytes(b"")
+    with pytest.raises(OSError):
+        parquet_export.export_marts(warehouse)
+    obstacle.joinpath("in the way").unlink()
+    obstacle.rmdir()
+    _build(warehouse, DEPARTMENTS)  # the next load removes both departments: the first bucket's rows are as before
+    parquet_export.export_marts(warehouse)
+    _assert_folder_equals_mart(warehouse, folder, "budget_by_project")
+    with duckdb.connect() as con:
+        names = con.execute("select distinct department_name from read_parquet(?)", [str(folder / "*.parquet")]).fetchall()
+    assert (first,) not in names
