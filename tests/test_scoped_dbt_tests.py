@@ -8,6 +8,7 @@ landing rows and the change set naming the departments a load would have changed
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -181,3 +182,24 @@ def test_the_scoped_reconciliation_reads_only_the_changed_departments(loaded, tm
     copy = _with_lost_project(loaded, tmp_path / "copy", changed_department=_other_department(loaded))
     assert _RECONCILE not in _failed_tests(copy, tmp_path / "scoped", scope="changes", select=_RECONCILE)
     assert _RECONCILE in _failed_tests(copy, tmp_path / "every-row", scope="", select=_RECONCILE)
+
+
+_RELATIONSHIP = "relationships_indicator_targets_project_id__project_id__ref_budget_by_project_"
+
+
+def test_an_indicator_whose_project_is_gone_fails_the_scoped_relationship(loaded, tmp_path):
+    # The scoped test reads the child's changed rows and the parent's rows of their departments.
+    copy = _with_lost_project(loaded, tmp_path / "copy", changed_department=SEED_DEPARTMENT)
+    assert _RELATIONSHIP in _failed_tests(copy, tmp_path / "scoped", scope="changes", select="indicator_targets")
+    results = json.loads((tmp_path / "scoped" / "dbt-target" / "run_results.json").read_text(encoding="utf-8"))["results"]
+    [compiled] = [r["compiled_code"] for r in results if r["unique_id"].split(".")[2] == _RELATIONSHIP]
+    assert "dbt_parent" in compiled  # the parent read within the changed departments
+
+
+def test_the_scoped_relationship_passes_where_every_parent_is_in_its_department(loaded, tmp_path):
+    copy = reliability.copy_warehouse(loaded, tmp_path / "copy")
+    with duckdb.connect(str(copy)) as con:
+        _changed(con, SEED_DEPARTMENT)
+    _failed_tests(copy, tmp_path / "build", scope="changes", select="marts", command="run")
+    assert not {_RELATIONSHIP, "relationships_target_quality_project_id__project_id__ref_budget_by_project_"} & _failed_tests(
+        copy, tmp_path / "scoped", scope="changes", select="indicator_targets target_quality")

@@ -104,3 +104,32 @@
         true
     {%- endif -%}
 {%- endmacro %}
+
+
+{# relationships reads its parent within the child's departments too, on a scoped build: every
+   link here is an md5 id that hashes the fiscal year and department as printed (project_id), or
+   a link made by department_id (target_achievement.target_indicator_id), so a child row's parent
+   lies in the child row's year and department. A files-scope child (rows of the changed files)
+   reads the parent's rows of the departments those files held or hold; a departments-scope child,
+   of the departments it rebuilt. Elsewhere (Spark, a full build), dbt's own test. #}
+{% macro default__test_relationships(model, column_name, to, field) -%}
+    {{ return(dbt.default__test_relationships(model, column_name, budget_warehouse.parent_in_scope(to), field)) }}
+{%- endmacro %}
+
+{% macro parent_in_scope(parent) -%}
+    {%- set scope = budget_warehouse.test_change_scope() -%}
+    {%- set tested = graph.nodes.get(model.get('attached_node')) if scope is not none else none -%}
+    {%- set departments = tested.config.meta.get('unique_scope') if tested is not none else none -%}
+    {%- if departments is none or budget_warehouse.names_hold_separator(parent) -%}
+        {{ return(parent) }}
+    {%- elif departments == 'department_names' -%}
+        {%- set predicate -%}
+            (fiscal_year, department_name) in (
+                select fiscal_year, department_name from {{ budget_warehouse.changed_departments_relation() }}
+            )
+        {%- endset -%}
+    {%- else -%}
+        {%- set predicate = budget_warehouse.change_predicate(departments, tested.name, none, 'fiscal_year', 'department_id') -%}
+    {%- endif -%}
+    {{ return('(select * from ' ~ parent ~ ' where ' ~ predicate ~ ') dbt_parent') }}
+{%- endmacro %}
