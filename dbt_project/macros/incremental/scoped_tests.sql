@@ -4,7 +4,7 @@
    'files' in dbt_project.yml) likewise: each of their rows is a function of one landing row, so
    a row of a file that did not change was tested by an earlier build and is the same row now.
    Sound only for tests that judge each row on its own (not_null, accepted_values,
-   expression_is_true, and relationships from the child's side, whose parent is read whole).
+   expression_is_true, and relationships from the child's side; its parent: see below).
 
    Unique keys (meta unique_scope) are tested within the changed departments: every key of a
    staging view or an incremental mart holds the fiscal year and the department as printed (as
@@ -13,8 +13,10 @@
    views and the files-scope marts read the departments the changed files held or hold ('department_names':
    the on-run-start table changed_departments); a departments-scope mart, the departments it
    rebuilt. An md5 id is read whole when a department name holds its separator (tests_hashed_key).
-   The singular tests and every test of a table mart read every row on every build. A full
-   rebuild and the nightly run test every row.
+   relationships reads its parent within the same departments (default__test_relationships), and
+   assert_marts_reconcile_with_sources the departments the build could change
+   (in_tested_departments). The other singular tests and every test of a table mart read every
+   row on every build. A full rebuild and the nightly run test every row.
 
    dbt applies a test's `where` config through this macro; the root project's version replaces
    dbt's own (which stays below as the fallback), so no test needs its own config. #}
@@ -111,16 +113,18 @@
    a link made by department_id (target_achievement.target_indicator_id), so a child row's parent
    lies in the child row's year and department. A files-scope child (rows of the changed files)
    reads the parent's rows of the departments those files held or hold; a departments-scope child,
-   of the departments it rebuilt. Elsewhere (Spark, a full build), dbt's own test. #}
+   of the departments it rebuilt. Reading less of the parent can only fail more child rows, never
+   fewer; while a name on either side holds the ids' separator, the parent is read whole, so that
+   no such failure is a false one. Elsewhere (Spark, a full build), dbt's own test. #}
 {% macro default__test_relationships(model, column_name, to, field) -%}
-    {{ return(dbt.default__test_relationships(model, column_name, budget_warehouse.parent_in_scope(to), field)) }}
+    {{ return(dbt.default__test_relationships(model, column_name, budget_warehouse.parent_in_scope(to, model), field)) }}
 {%- endmacro %}
 
-{% macro parent_in_scope(parent) -%}
+{% macro parent_in_scope(parent, child) -%}
     {%- set scope = budget_warehouse.test_change_scope() -%}
     {%- set tested = graph.nodes.get(model.get('attached_node')) if scope is not none else none -%}
     {%- set departments = tested.config.meta.get('unique_scope') if tested is not none else none -%}
-    {%- if departments is none or budget_warehouse.names_hold_separator(parent) -%}
+    {%- if departments is none or budget_warehouse.names_hold_separator(parent) or budget_warehouse.names_hold_separator(child) -%}
         {{ return(parent) }}
     {%- elif departments == 'department_names' -%}
         {%- set predicate -%}
