@@ -52,7 +52,7 @@ class BuildScope:
         """Before an incremental build, which writes no dbt.log: an older build's log there would
         be what dagster-dbt's failure message points to."""
         if self.scoped_tests:
-            for log in (target_path / "dbt.log", target_path / "dbt.log.1"):
+            for log in target_path.glob("dbt.log*"):  # and its rotated copies
                 log.unlink(missing_ok=True)
 
     @property
