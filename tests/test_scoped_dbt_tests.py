@@ -1,5 +1,6 @@
-"""A scoped dbt build tests the staging views' unique keys within the changed departments only,
-and still catches a duplicate a load brings in (dbt_project/macros/incremental/scoped_tests.sql).
+"""A scoped dbt build tests the unique keys of the staging views and of the incremental marts, and
+the marts' reconciliation with the landing, within the changed departments only, and still catches
+a violation a load brings in (dbt_project/macros/incremental/scoped_tests.sql).
 
 dbt runs for real on a copy of a loaded warehouse, with a duplicate planted in one department's
 landing rows and the change set naming the departments a load would have changed.
@@ -7,6 +8,7 @@ landing rows and the change set naming the departments a load would have changed
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -51,12 +53,12 @@ def _with_duplicate(loaded: Path, target: Path, *, changed_department: str | Non
     return copy
 
 
-def _failed_tests(copy: Path, target: Path, *, scope: str) -> set[str]:
+def _failed_tests(copy: Path, target: Path, *, scope: str, select: str = "stg_indicators", command: str = "test") -> set[str]:
     dbt, project = str(Path(sys.executable).with_name("dbt")), REPO_ROOT / "dbt_project"
     env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGET_")}
     env.update(BUDGET_DBT_DATABASE=str(copy), BUDGET_DBT_TEST_SCOPE=scope)
     subprocess.run(
-        [dbt, "test", "--select", "stg_indicators", "--project-dir", str(project), "--profiles-dir", str(project),
+        [dbt, command, "--select", select, "--project-dir", str(project), "--profiles-dir", str(project),
          "--target-path", str(target / "dbt-target"), "--log-path", str(target / "dbt-logs")],
         cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False,
     )
@@ -82,3 +84,122 @@ def test_the_scoped_test_reads_only_the_changed_departments(loaded, tmp_path):
     copy = _with_duplicate(loaded, tmp_path / "copy", changed_department=_other_department(loaded))
     assert _UNIQUE_INDICATOR not in _failed_tests(copy, tmp_path / "scoped", scope="changes")
     assert _UNIQUE_INDICATOR in _failed_tests(copy, tmp_path / "every-row", scope="")
+
+
+# The marts' unique keys (meta unique_scope, set by incremental_mart).
+_UNIQUE_TARGET = "unique_indicator_targets_indicator_id"
+_UNIQUE_TARGET_COMBINATION = "unique_combination_indicator_targets_fiscal_year__department_name__unit_name__project_name__indicator_seq"
+_UNIQUE_QUALITY = "unique_target_quality_project_id"
+_UNIQUE_QUALITY_COMBINATION = "unique_combination_target_quality_fiscal_year__department_name__unit_name__project_name"
+_UNIQUE_PROJECT = "unique_budget_by_project_project_id"
+_RECONCILE = "assert_marts_reconcile_with_sources"
+
+
+def _changed(con: duckdb.DuckDBPyConnection, department: str) -> None:
+    """The change set a load that rewrote `department`'s table records."""
+    con.execute(
+        "insert into landing.load_changes select source_path, 'loaded', fiscal_year, department_name, now() "
+        "from landing.department_tables where department_name = $d",
+        {"d": department},
+    )
+
+
+def _mart_with_duplicate(loaded: Path, target: Path, mart: str, *, changed_department: str) -> Path:
+    """A copy whose `mart` holds one of the seed department's rows twice, and a change set naming
+    `changed_department`, with the departments-scope marts' scope tables of such a build."""
+    copy = reliability.copy_warehouse(loaded, target)
+    with duckdb.connect(str(copy)) as con:
+        _changed(con, changed_department)
+    # A build of the marts writes each departments-scope mart's change set (its pre-hook).
+    _failed_tests(copy, target / "build", scope="changes", select="marts", command="run")
+    with duckdb.connect(str(copy)) as con:
+        con.execute(f"insert into marts.{mart} select * from marts.{mart} where department_name = $d limit 1",
+                    {"d": SEED_DEPARTMENT})
+    return copy
+
+
+@pytest.mark.parametrize(
+    ("mart", "tests"),
+    [("indicator_targets", {_UNIQUE_TARGET, _UNIQUE_TARGET_COMBINATION}),  # files scope
+     ("target_quality", {_UNIQUE_QUALITY, _UNIQUE_QUALITY_COMBINATION})],  # departments scope
+)
+def test_a_duplicate_in_a_changed_department_fails_the_scoped_mart_tests(loaded, tmp_path, mart, tests):
+    copy = _mart_with_duplicate(loaded, tmp_path / "copy", mart, changed_department=SEED_DEPARTMENT)
+    assert tests <= _failed_tests(copy, tmp_path / "scoped", scope="changes", select=mart)
+
+
+@pytest.mark.parametrize(
+    ("mart", "tests"),
+    [("indicator_targets", {_UNIQUE_TARGET, _UNIQUE_TARGET_COMBINATION}),
+     ("target_quality", {_UNIQUE_QUALITY, _UNIQUE_QUALITY_COMBINATION})],
+)
+def test_the_scoped_mart_tests_read_only_the_changed_departments(loaded, tmp_path, mart, tests):
+    # Planted where no load could bring it in unnoticed, to show which rows the tests read.
+    copy = _mart_with_duplicate(loaded, tmp_path / "copy", mart, changed_department=_other_department(loaded))
+    assert not tests & _failed_tests(copy, tmp_path / "scoped", scope="changes", select=mart)
+    assert tests <= _failed_tests(copy, tmp_path / "every-row", scope="", select=mart)
+
+
+def test_an_id_shared_across_departments_by_the_separator_fails_the_scoped_test(loaded, tmp_path):
+    # hashed_id joins by '|': a new department 某局|甲 with unit 乙 would share the ids of 某局's
+    # unit 甲|乙. Planted as such a row: another department's project_id under a name with a '|'.
+    copy = reliability.copy_warehouse(loaded, tmp_path / "copy")
+    other, changed = _other_department(loaded), f"{SEED_DEPARTMENT}|甲"
+    with duckdb.connect(str(copy)) as con:
+        con.execute(
+            "insert into marts.budget_by_project select * replace ($changed as department_name) "
+            "from marts.budget_by_project where department_name = $other limit 1",
+            {"changed": changed, "other": other},
+        )
+        # The new department's file, and no other department, in the change set.
+        con.execute(
+            "insert into landing.load_changes select '2024/new.txt', 'loaded', fiscal_year, $changed, now() "
+            "from landing.department_tables where department_name = $other",
+            {"changed": changed, "other": other},
+        )
+    assert _UNIQUE_PROJECT in _failed_tests(copy, tmp_path / "scoped", scope="changes", select="budget_by_project")
+
+
+def _with_lost_project(loaded: Path, target: Path, *, changed_department: str) -> Path:
+    """A copy whose budget_by_project lost one of the seed department's projects."""
+    copy = reliability.copy_warehouse(loaded, target)
+    with duckdb.connect(str(copy)) as con:
+        _changed(con, changed_department)
+        con.execute(
+            "delete from marts.budget_by_project where project_id = "
+            "(select min(project_id) from marts.budget_by_project where department_name = $d)",
+            {"d": SEED_DEPARTMENT},
+        )
+    return copy
+
+
+def test_a_mart_that_lost_a_changed_departments_project_fails_the_scoped_reconciliation(loaded, tmp_path):
+    copy = _with_lost_project(loaded, tmp_path / "copy", changed_department=SEED_DEPARTMENT)
+    assert _RECONCILE in _failed_tests(copy, tmp_path / "scoped", scope="changes", select=_RECONCILE)
+
+
+def test_the_scoped_reconciliation_reads_only_the_changed_departments(loaded, tmp_path):
+    copy = _with_lost_project(loaded, tmp_path / "copy", changed_department=_other_department(loaded))
+    assert _RECONCILE not in _failed_tests(copy, tmp_path / "scoped", scope="changes", select=_RECONCILE)
+    assert _RECONCILE in _failed_tests(copy, tmp_path / "every-row", scope="", select=_RECONCILE)
+
+
+_RELATIONSHIP = "relationships_indicator_targets_project_id__project_id__ref_budget_by_project_"
+
+
+def test_an_indicator_whose_project_is_gone_fails_the_scoped_relationship(loaded, tmp_path):
+    # The scoped test reads the child's changed rows and the parent's rows of their departments.
+    copy = _with_lost_project(loaded, tmp_path / "copy", changed_department=SEED_DEPARTMENT)
+    assert _RELATIONSHIP in _failed_tests(copy, tmp_path / "scoped", scope="changes", select="indicator_targets")
+    results = json.loads((tmp_path / "scoped" / "dbt-target" / "run_results.json").read_text(encoding="utf-8"))["results"]
+    [compiled] = [r["compiled_code"] for r in results if r["unique_id"].split(".")[2] == _RELATIONSHIP]
+    assert "dbt_parent" in compiled  # the parent read within the changed departments
+
+
+def test_the_scoped_relationship_passes_where_every_parent_is_in_its_department(loaded, tmp_path):
+    copy = reliability.copy_warehouse(loaded, tmp_path / "copy")
+    with duckdb.connect(str(copy)) as con:
+        _changed(con, SEED_DEPARTMENT)
+    _failed_tests(copy, tmp_path / "build", scope="changes", select="marts", command="run")
+    assert not {_RELATIONSHIP, "relationships_target_quality_project_id__project_id__ref_budget_by_project_"} & _failed_tests(
+        copy, tmp_path / "scoped", scope="changes", select="indicator_targets target_quality")

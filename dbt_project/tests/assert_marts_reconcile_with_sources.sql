@@ -1,16 +1,19 @@
 -- A row here means a mart lost or double-counted money or indicators on the way from the
 -- landing tables: the marts' totals must equal the sources' totals, per department and year.
 -- Shown in Dagster as a check on department_comparison, the mart that sums all the others.
+-- On a scoped build, only the departments the build could change (in_tested_departments).
 {{ config(meta={'dagster': {'ref': {'name': 'department_comparison'}}}) }}
 with source_projects as (
     select fiscal_year, department_name, sum(total_amount) as total_amount, count(*) as project_count
     from {{ source('landing', 'projects') }}
+    where {{ in_tested_departments() }}
     group by fiscal_year, department_name
 ),
 
 source_indicators as (
     select fiscal_year, department_name, count(*) as indicator_count
     from {{ source('landing', 'indicators') }}
+    where {{ in_tested_departments() }}
     group by fiscal_year, department_name
 ),
 
@@ -18,29 +21,34 @@ by_project as (
     select fiscal_year, department_name, sum(total_amount) as total_amount, count(*) as project_count,
         sum(indicator_count) as indicator_count
     from {{ ref('budget_by_project') }}
+    where {{ in_tested_departments() }}
     group by fiscal_year, department_name
 ),
 
 by_category as (
     select fiscal_year, department_name, sum(indicator_count) as indicator_count
     from {{ ref('indicator_counts_by_category') }}
+    where {{ in_tested_departments() }}
     group by fiscal_year, department_name
 ),
 
 targets as (
     select fiscal_year, department_name, count(*) as indicator_count
     from {{ ref('indicator_targets') }}
+    where {{ in_tested_departments() }}
     group by fiscal_year, department_name
 ),
 
 quality as (
     select fiscal_year, department_name, count(*) as project_count, sum(indicator_count) as indicator_count
     from {{ ref('target_quality') }}
+    where {{ in_tested_departments() }}
     group by fiscal_year, department_name
 ),
 
 comparison as (
     select * from {{ ref('department_comparison') }}
+    where {{ in_tested_departments() }}
 )
 
 select

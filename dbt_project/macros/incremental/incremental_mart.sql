@@ -29,11 +29,22 @@
             'incremental_strategy': 'append',
             'on_schema_change': 'fail',
             'pre_hook': "{{ budget_warehouse.delete_changed_rows('" ~ scope ~ "') }}",
-            'meta': {'change_scope': scope},
+            'meta': {'change_scope': scope, 'unique_scope': budget_warehouse.unique_scope(scope)},
         }) }}
     {%- else -%}
         {{ return({'materialized': 'table'}) }}
     {%- endif -%}
+{%- endmacro %}
+
+
+{# Where a scoped build looks for duplicates of a mart's unique keys (scoped_tests.sql). Every
+   unique key of a mart holds the fiscal year and the department as printed, as columns or hashed
+   into an md5 id, so two rows with one key belong to one year and department, and one of them
+   was rebuilt by this build (the mart was tested before it). A files-scope mart rebuilds the rows
+   of the changed files, whose departments the on-run-start table changed_departments names; a
+   departments-scope mart rebuilds whole departments, its own change set. #}
+{% macro unique_scope(scope) -%}
+    {{ return('department_names' if scope == 'files' else scope) }}
 {%- endmacro %}
 
 

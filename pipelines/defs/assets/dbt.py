@@ -73,6 +73,7 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     events: list[Any] = []
     with duckdb.connect(str(build)) as con:
         scope = dbt_scope.build_scope(con, context.run.tags)
+    scope.prepare(_target_path(warehouse))
     clock = time.perf_counter()
     try:
         with _environment({DBT_DATABASE_ENV: str(warehouse.dbt_database_path(run_id)), **scope.environment}):
