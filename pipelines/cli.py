@@ -152,12 +152,14 @@ def _kept_hashes(warehouse: Path) -> Iterator[None]:
     from pipelines.load import discover, hash_cache
 
     cache = hash_cache.cache_path(warehouse)
-    discover.remember_hashes(hash_cache.load(cache))
+    kept = hash_cache.load(cache)
+    discover.remember_hashes(kept)
     try:
         yield
     finally:
-        if warehouse.parent.is_dir():
-            hash_cache.save(cache, discover.remembered_hashes())
+        current = discover.remembered_hashes()
+        if warehouse.parent.is_dir() and current != kept:  # unchanged: no 20 MB rewrite at 250,000 files
+            hash_cache.save(cache, current)
 
 
 def _progress_printer(started: float):

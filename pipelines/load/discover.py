@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import gc
 import hashlib
 import os
 import stat
@@ -11,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path, PurePosixPath
 
 from pipelines.ingest.errors import IssueCategory
@@ -83,22 +85,20 @@ def scan_raw_dir(raw_dir: Path) -> Discovery:
         raise FileNotFoundError(f"raw directory {raw_dir} does not exist")
     files: list[RawFile] = []
     skipped: list[SkippedEntry] = []
-    for entry in _walk(str(root), root, skipped):
-        if not _is_candidate_name(entry.name):
-            if (problem := _folder_link_problem(entry, root)) is not None:
-                skipped.append(_skip(entry.path, root, *problem))
-            continue
-        try:
-            described = _describe(entry, root, skipped)
-        except OSError as error:  # anything the checks below did not foresee: reported, never raised
-            skipped.append(_skip(entry.path, root, IssueCategory.UNREADABLE, f"cannot read: {_reason(error)}"))
-            continue
-        if described is not None:
-            files.append(described)
-    discovery = Discovery(
-        files=sorted(files, key=lambda f: f.source_path),
-        skipped=sorted(skipped, key=lambda s: s.source_path),
-    )
+    with _collector_paused():
+        for entry in _walk(str(root), root, skipped):
+            if not _is_candidate_name(entry.name):
+                if (problem := _folder_link_problem(entry, root)) is not None:
+                    skipped.append(_skip(entry.path, root, *problem))
+                continue
+            try:
+                described = _describe(entry, root, skipped)
+            except OSError as error:  # anything the checks below did not foresee: reported, never raised
+                skipped.append(_skip(entry.path, root, IssueCategory.UNREADABLE, f"cannot read: {_reason(error)}"))
+                continue
+            if described is not None:
+                files.append(described)
+    discovery = Discovery(files=sorted(files, key=_BY_SOURCE_PATH), skipped=sorted(skipped, key=_BY_SOURCE_PATH))
     if _listings is not None:
         _listings[str(root)] = discovery
     return discovery
@@ -125,6 +125,19 @@ def one_listing() -> Iterator[None]:
         _listings = outer
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while the listing builds one object per file: none of them
+    form cycles, and at 250,000 files its passes over every object alive cost a third of a second."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _walk(directory: str, root: Path, skipped: list[SkippedEntry]) -> Iterator[os.DirEntry]:
     """Entries below `directory`, hidden folders skipped, symlinked folders not entered.
 
@@ -133,7 +146,7 @@ def _walk(directory: str, root: Path, skipped: list[SkippedEntry]) -> Iterator[o
     """
     try:
         with os.scandir(directory) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)
+            entries = sorted(listing, key=_BY_NAME)
     except OSError as error:
         if directory == str(root):
             # Not one entry but all of raw/: listing nothing would remove every file's rows.
@@ -165,7 +178,12 @@ def _is_candidate_name(name: str) -> bool:
     if name.startswith(".") or name.startswith(_TEMPORARY_PREFIXES):
         return False
     lowered = name.lower()
-    return not lowered.endswith(_TEMPORARY_SUFFIXES) and os.path.splitext(lowered)[1] in SUPPORTED_SUFFIXES
+    dot = lowered.rfind(".")  # os.path.splitext's suffix for a name without leading dots, at a third of its cost
+    return not lowered.endswith(_TEMPORARY_SUFFIXES) and dot > 0 and lowered[dot:] in SUPPORTED_SUFFIXES
+
+
+_BY_NAME = attrgetter("name")
+_BY_SOURCE_PATH = attrgetter("source_path")
 
 
 # (device, inode, size, mtime, ctime) -> (sha256, size) of files this process has hashed. A load
