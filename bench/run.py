@@ -59,7 +59,13 @@ class Measurement:
 
 
 def measure(command: list[str], *, env: dict[str, str] | None = None) -> tuple[float, float, float, int, str]:
-    """(wall s, CPU s of the tree, peak summed RSS MiB of the tree, exit code, stdout)."""
+    """(wall s, CPU s of the tree, peak summed RSS MiB of the tree, exit code, stdout).
+
+    The disk's write-back is finished first, untimed: a cold load leaves gigabytes of dirty pages
+    (the warehouse, its Parquet copies) that the kernel writes out over the next seconds, and the
+    run measured next would otherwise pay for them (up to 2 s of a 20 s rerun at 250,000).
+    """
+    os.sync()
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peak = [0]
