@@ -66,7 +66,7 @@ class BudgetWarehouse(dg.ConfigurableResource):
             with published.parquet_connection(spark_settings.landing_dir(self.published_path)) as con:
                 return _diff_or_all_new(con, listing)
         if not self.published_path.exists():
-            return ListingDiff(new_or_changed=sorted(path for path, _ in listing), in_conflict=[], removed=[])
+            return ListingDiff.everything_new(listing)
         with duckdb.connect(str(self.published_path), read_only=True) as con:
             return _diff_or_all_new(con, listing)
 
@@ -132,4 +132,4 @@ def _diff_or_all_new(con: duckdb.DuckDBPyConnection, listing: list[tuple[str, st
     try:
         return landing.diff_listing(con, listing)
     except duckdb.CatalogException:  # a file from before the load registry existed: everything is new
-        return ListingDiff(new_or_changed=sorted(path for path, _ in listing), in_conflict=[], removed=[])
+        return ListingDiff.everything_new(listing)

@@ -85,6 +85,11 @@ class ListingDiff:
     in_conflict: list[str]  # same content, but in conflict last time: looked at again
     removed: list[str]  # in the registry, no longer listed
 
+    @classmethod
+    def everything_new(cls, listing: Sequence[tuple[str, str]]) -> ListingDiff:
+        """Against no registry (no warehouse yet, or one from before the registry existed)."""
+        return cls(new_or_changed=sorted(path for path, _ in listing), in_conflict=[], removed=[])
+
 
 def diff_listing(con: duckdb.DuckDBPyConnection, listing: Sequence[tuple[str, str]]) -> ListingDiff:
     """`listing`: (source_path, sha256) of each file under raw/, compared inside DuckDB: at
