@@ -121,3 +121,28 @@ def test_the_kept_hashes_are_those_of_the_files_listed_now(tmp_path, fresh_memor
     removed.unlink()
     discover_raw_files(raw)
     assert discover.remembered_hashes() == {_status_key(kept): ("aa" * 32, 4)}
+
+
+def test_the_kept_cache_is_rewritten_only_when_it_changed(tmp_path, fresh_memory):
+    from pipelines.cli import _kept_hashes
+
+    raw = tmp_path / "raw"
+    (raw / "2024").mkdir(parents=True)
+    kept, removed = raw / "2024" / "kept.txt", raw / "2024" / "removed.txt"
+    kept.write_bytes(b"kept")
+    removed.write_bytes(b"removed")
+    warehouse = tmp_path / "warehouse" / "budget.duckdb"
+    warehouse.parent.mkdir()
+    cache = hash_cache.cache_path(warehouse)
+    hash_cache.save(cache, {_status_key(kept): ("aa" * 32, 4), _status_key(removed): ("bb" * 32, 7)})
+    written = cache.stat()
+
+    with _kept_hashes(warehouse):
+        discover_raw_files(raw)  # raw/ as the cache has it: nothing to write
+    assert (cache.stat().st_ino, cache.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
+
+    removed.unlink()
+    with _kept_hashes(warehouse):
+        discover_raw_files(raw)
+    assert cache.stat().st_ino != written.st_ino
+    assert hash_cache.load(cache) == {_status_key(kept): ("aa" * 32, 4)}
