@@ -111,13 +111,19 @@ def test_within_one_load_raw_is_listed_once(tmp_path):
     assert [f.source_path for f in discover_raw_files(raw)] == ["2024/a.txt", "2024/b.txt"]
 
 
-def test_the_kept_hashes_are_those_of_the_files_listed_now(tmp_path, fresh_memory):
+def _kept_and_removed(tmp_path):
+    """raw/ with two tables, and the hashes an earlier load would have kept of them."""
     raw = tmp_path / "raw"
     (raw / "2024").mkdir(parents=True)
     kept, removed = raw / "2024" / "kept.txt", raw / "2024" / "removed.txt"
     kept.write_bytes(b"kept")
     removed.write_bytes(b"removed")
-    discover.remember_hashes({_status_key(kept): ("aa" * 32, 4), _status_key(removed): ("bb" * 32, 7)})
+    return raw, kept, removed, {_status_key(kept): ("aa" * 32, 4), _status_key(removed): ("bb" * 32, 7)}
+
+
+def test_the_kept_hashes_are_those_of_the_files_listed_now(tmp_path, fresh_memory):
+    raw, kept, removed, hashes = _kept_and_removed(tmp_path)
+    discover.remember_hashes(hashes)
     removed.unlink()
     discover_raw_files(raw)
     assert discover.remembered_hashes() == {_status_key(kept): ("aa" * 32, 4)}
@@ -126,15 +132,11 @@ def test_the_kept_hashes_are_those_of_the_files_listed_now(tmp_path, fresh_memor
 def test_the_kept_cache_is_rewritten_only_when_it_changed(tmp_path, fresh_memory):
     from pipelines.cli import _kept_hashes
 
-    raw = tmp_path / "raw"
-    (raw / "2024").mkdir(parents=True)
-    kept, removed = raw / "2024" / "kept.txt", raw / "2024" / "removed.txt"
-    kept.write_bytes(b"kept")
-    removed.write_bytes(b"removed")
+    raw, kept, removed, hashes = _kept_and_removed(tmp_path)
     warehouse = tmp_path / "warehouse" / "budget.duckdb"
     warehouse.parent.mkdir()
     cache = hash_cache.cache_path(warehouse)
-    hash_cache.save(cache, {_status_key(kept): ("aa" * 32, 4), _status_key(removed): ("bb" * 32, 7)})
+    hash_cache.save(cache, hashes)
     written = cache.stat()
 
     with _kept_hashes(warehouse):

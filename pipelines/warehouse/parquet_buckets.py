@@ -79,8 +79,9 @@ def export_mart(
         _write_json(folder / MANIFEST, _manifest(relation, columns, vouched, source=None))
     _write_buckets(con, relation, folder, stale)
     removed = 0
+    parts = {part_name(bucket) for bucket in current}
     for path in folder.glob("*.parquet"):
-        if path.name not in {part_name(bucket) for bucket in current}:
+        if path.name not in parts:
             path.unlink()  # a bucket that became empty, or a file that is no bucket: not this mart
             removed += 1
     _write_json(folder / MANIFEST, _manifest(relation, columns, current, source=source))

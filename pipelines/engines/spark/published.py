@@ -18,6 +18,7 @@ from pipelines.engines.spark.landing_schema import (
     landing_connection,
 )
 from pipelines.engines.spark.landing_writer import table_path
+from pipelines.warehouse.parquet_buckets import quoted_identifier
 
 
 def parquet_connection(landing_dir: str, *, marts_dir: Path | None = None) -> duckdb.DuckDBPyConnection:
@@ -36,7 +37,7 @@ def parquet_connection(landing_dir: str, *, marts_dir: Path | None = None) -> du
     if marts_dir is not None and marts_dir.is_dir():
         con.execute("create schema if not exists marts")
         for mart, files in _mart_files(marts_dir).items():
-            con.execute(f"create table marts.{_identifier(mart)} as select * from read_parquet(?)", [[str(f) for f in files]])
+            con.execute(f"create table marts.{quoted_identifier(mart)} as select * from read_parquet(?)", [[str(f) for f in files]])
     return con
 
 
@@ -55,7 +56,3 @@ def _replace_with_view(con: duckdb.DuckDBPyConnection, schema: str, table: str, 
     relation.create_view(temporary)
     con.execute(f"drop table {schema}.{table}")  # constant names
     con.execute(f"create view {schema}.{table} as select * from {temporary}")
-
-
-def _identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
