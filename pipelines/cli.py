@@ -157,9 +157,8 @@ def _kept_hashes(warehouse: Path) -> Iterator[None]:
     try:
         yield
     finally:
-        current = discover.remembered_hashes()
-        if warehouse.parent.is_dir() and current != kept:  # unchanged: no 20 MB rewrite at 250,000 files
-            hash_cache.save(cache, current)
+        if warehouse.parent.is_dir():
+            hash_cache.update(cache, kept, discover.remembered_hashes())
 
 
 def _progress_printer(started: float):

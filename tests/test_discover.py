@@ -129,7 +129,7 @@ def test_the_kept_hashes_are_those_of_the_files_listed_now(tmp_path, fresh_memor
     assert discover.remembered_hashes() == {_status_key(kept): ("aa" * 32, 4)}
 
 
-def test_the_kept_cache_is_rewritten_only_when_it_changed(tmp_path, fresh_memory):
+def test_the_kept_cache_grows_by_appending_and_is_rewritten_once_mostly_unused(tmp_path, fresh_memory):
     from pipelines.cli import _kept_hashes
 
     raw, kept, removed, hashes = _kept_and_removed(tmp_path)
@@ -143,8 +143,33 @@ def test_the_kept_cache_is_rewritten_only_when_it_changed(tmp_path, fresh_memory
         discover_raw_files(raw)  # raw/ as the cache has it: nothing to write
     assert (cache.stat().st_ino, cache.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
 
+    # One file added: its entry is appended to the same file, not the whole cache written anew.
+    added = raw / "2024" / "added.txt"
+    added.write_bytes(b"added")
+    added_key = _status_key(added)
+    discover.remember_hashes({added_key: ("cc" * 32, 5)})  # as if hashed longer ago than _RACY_NS
+    with _kept_hashes(warehouse):
+        discover_raw_files(raw)
+    assert cache.stat().st_ino == written.st_ino
+    assert cache.stat().st_size == written.st_size + hash_cache._RECORD.size
+    assert hash_cache.load(cache) == {**hashes, added_key: ("cc" * 32, 5)}
+
+    # A removed file's entry stays (it is unused, never wrong) while most entries are used ...
     removed.unlink()
+    with _kept_hashes(warehouse):
+        discover_raw_files(raw)
+    assert hash_cache.load(cache) == {**hashes, added_key: ("cc" * 32, 5)}
+    # ... and once the unused ones outnumber the used, the cache is written whole again.
+    added.unlink()
     with _kept_hashes(warehouse):
         discover_raw_files(raw)
     assert cache.stat().st_ino != written.st_ino
     assert hash_cache.load(cache) == {_status_key(kept): ("aa" * 32, 4)}
+
+
+def test_a_damaged_cache_is_replaced_whole_not_appended_to(tmp_path):
+    cache = tmp_path / "hashes"
+    cache.write_bytes(b"not a cache")
+    current = {(1, 2, 3, 4, 5): ("0f" * 32, 3)}
+    hash_cache.update(cache, hash_cache.load(cache), current)
+    assert hash_cache.load(cache) == current

@@ -87,3 +87,21 @@ def test_the_overridden_method_still_exists_in_dagster():
     # An upgrade of the pinned dagster that renames it would bypass the open connections silently.
     assert callable(SqliteEventLogStorage.__dict__["_connect"])
     assert "_connect" in PersistentSqliteEventLogStorage.__dict__
+
+
+def test_the_cli_instance_reads_partition_keys_once_until_it_changes_them(home: Path):
+    from pipelines.run_load import _instance
+
+    with _instance() as instance:
+        instance.add_dynamic_partitions("files", ["a", "b"])
+        assert list(instance.get_dynamic_partitions("files")) == ["a", "b"]
+        # Another process adds one: this load keeps the keys it planned with (the next load sees it) ...
+        with dg.DagsterInstance.from_config(str(home)) as other:
+            other.add_dynamic_partitions("files", ["c"])
+            assert list(other.get_dynamic_partitions("files")) == ["a", "b", "c"]
+        assert list(instance.get_dynamic_partitions("files")) == ["a", "b"]
+        # ... and reads them again once it adds or deletes one itself.
+        instance.add_dynamic_partitions("files", ["d"])
+        assert list(instance.get_dynamic_partitions("files")) == ["a", "b", "c", "d"]
+        instance.delete_dynamic_partition("files", "a")
+        assert list(instance.get_dynamic_partitions("files")) == ["b", "c", "d"]

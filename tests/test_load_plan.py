@@ -131,3 +131,33 @@ def test_the_listing_is_compared_with_the_registry_inside_duckdb():
     assert diff == landing.ListingDiff(
         new_or_changed=["2024/edited.txt", "2024/新.txt"], in_conflict=["2024/claimed.txt"], removed=["2024/gone.txt"]
     )
+
+
+def _registry_file(path: Path, taken: dict[str, str]) -> Path:
+    with duckdb.connect(str(path)) as con:
+        landing.ensure_landing_schema(con)
+        rows = [(p, sha, 1, "loaded", 2024, "某局", sha, datetime.now(UTC)) for p, sha in taken.items()]
+        landing.replace_registry(con, rows, removed=[])
+    return path
+
+
+def test_one_listing_is_compared_once_with_a_published_file_and_again_with_a_new_one(tmp_path):
+    files = [_file("2024/a.txt", "1"), _file("2024/b.txt", "2")]
+    published = _registry_file(tmp_path / "budget.duckdb", {"2024/a.txt": "1"})
+    with duckdb.connect(str(published), read_only=True) as con:
+        first = landing.diff_files(con, files)
+    with duckdb.connect(str(published), read_only=True) as con:
+        assert landing.diff_files(con, files) is first  # the CLI's check, the plan, the landing step
+    assert first.new_or_changed == ["2024/b.txt"]
+
+    # A load publishes a new file in its place (a rename): compared afresh.
+    _registry_file(tmp_path / "next.duckdb", {"2024/a.txt": "1", "2024/b.txt": "2"}).replace(published)
+    with duckdb.connect(str(published), read_only=True) as con:
+        assert landing.diff_files(con, files).new_or_changed == []
+        # Another listing (a later load's) is compared afresh, even with the same content.
+        again = landing.diff_files(con, files)
+        assert landing.diff_files(con, list(files)) is not again
+    # A connection that may write (the run's build copy) is never answered from a kept diff.
+    with duckdb.connect(str(published)) as con:
+        con.execute("delete from landing.raw_files where source_path = '2024/b.txt'")
+        assert landing.diff_files(con, files).new_or_changed == ["2024/b.txt"]

@@ -58,17 +58,16 @@ class BudgetWarehouse(dg.ConfigurableResource):
 
     def listing_diff(self, files: Sequence[RawFile]) -> ListingDiff:
         """raw/ as listed against what the published warehouse last read of each file."""
-        listing = [(f.source_path, f.sha256) for f in files]
         if self.uses_spark:
             from pipelines.engines.spark import published
             from pipelines.engines.spark import settings as spark_settings
 
             with published.parquet_connection(spark_settings.landing_dir(self.published_path)) as con:
-                return _diff_or_all_new(con, listing)
+                return _diff_or_all_new(con, files)
         if not self.published_path.exists():
-            return ListingDiff.everything_new(listing)
+            return ListingDiff.everything_new([(f.source_path, f.sha256) for f in files])
         with duckdb.connect(str(self.published_path), read_only=True) as con:
-            return _diff_or_all_new(con, listing)
+            return _diff_or_all_new(con, files)
 
     def build_path(self, run_id: str) -> Path:
         self._hold_lock(run_id)
@@ -128,8 +127,8 @@ def default_warehouse() -> BudgetWarehouse:
     )
 
 
-def _diff_or_all_new(con: duckdb.DuckDBPyConnection, listing: list[tuple[str, str]]) -> ListingDiff:
+def _diff_or_all_new(con: duckdb.DuckDBPyConnection, files: Sequence[RawFile]) -> ListingDiff:
     try:
-        return landing.diff_listing(con, listing)
+        return landing.diff_files(con, files)
     except duckdb.CatalogException:  # a file from before the load registry existed: everything is new
-        return ListingDiff.everything_new(listing)
+        return ListingDiff.everything_new([(f.source_path, f.sha256) for f in files])

@@ -155,7 +155,7 @@ def _plan(
     con: duckdb.DuckDBPyConnection, files: Sequence[RawFile], skipped: Sequence[SkippedEntry] | None
 ) -> tuple[StageOutcome, list[RawFile], str]:
     """The outcome so far (removed, unchanged, skipped), the files to parse, and the parser's fingerprint."""
-    diff = landing.diff_listing(con, [(f.source_path, f.sha256) for f in files])
+    diff = landing.diff_files(con, files)
     outcome = StageOutcome(discovered=len(files))
     if skipped is not None:
         outcome.skipped = [_skipped_issue(entry) for entry in skipped]

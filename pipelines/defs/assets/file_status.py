@@ -32,10 +32,6 @@ def file_observations(
     Beyond `limit` files (a bulk load: each event costs Dagster some 11 ms on SQLite) only the
     files that did not load are observed; they are the ones a person has to look at.
     """
-    hashes = {f.source_path: f.sha256 for f in files}
-    issues = defaultdict(list)
-    for issue in outcome.issues:
-        issues[issue.source_path].append(issue)
     statuses = [
         *((path, "loaded") for path in outcome.loaded),
         *((path, "quarantined") for path in outcome.quarantined),
@@ -43,7 +39,14 @@ def file_observations(
     ]
     if len(statuses) > limit:
         statuses = [(path, status) for path, status in statuses if status != "loaded"]
-    known = set(registered([partition_key(path) for path, _ in statuses])) if statuses else set()
+    if not statuses:
+        return
+    observed = {path for path, _ in statuses}
+    hashes = {f.source_path: f.sha256 for f in files if f.source_path in observed}
+    issues = defaultdict(list)
+    for issue in outcome.issues:
+        issues[issue.source_path].append(issue)
+    known = set(registered([partition_key(path) for path, _ in statuses]))
     for path, status in statuses:
         key = partition_key(path)
         if key not in known:
