@@ -17,6 +17,7 @@ same raw/ builds. dbt's run results show which marts ran incrementally.
 from __future__ import annotations
 
 import dataclasses
+import json
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -234,8 +235,20 @@ def test_a_scoped_build_tests_the_changed_files_rows_of_staging_and_leaves_out_u
     def staging(runs: dict[str, str], test: str) -> set[str]:
         return {kind for node, kind in runs.items() if node.startswith(f"test.budget_warehouse.{test}_stg_")}
 
-    assert staging(first, "not_null") == {"full"} and staging(scoped, "not_null") == {"scoped"}
+    assert staging(first, "not_null_columns") == {"full"} and staging(scoped, "not_null_columns") == {"scoped"}
     assert staging(scoped, "relationships") == {"scoped"}, "from the child's side: the changed files' indicators"
     assert staging(scoped, "unique") == {"scoped"}, "within the changed departments (tests/test_scoped_dbt_tests.py)"
     assert any(node.startswith(("unit_test.", "seed.")) for node in first)
     assert not any(node.startswith(("unit_test.", "seed.")) for node in scoped), "they change only with the project"
+    of_seeds = _tests_of_seeds()
+    assert len(of_seeds) == 11 and of_seeds <= first.keys()
+    assert not of_seeds & scoped.keys(), "a seed's own tests change only with the project, as the seed does"
+    assert "test.budget_warehouse.assert_target_units_are_in_unit_conversions" in scoped, "it reads a mart and a seed"
+
+
+def _tests_of_seeds() -> set[str]:
+    from pipelines.defs.project import ensure_manifest
+
+    manifest = json.loads(ensure_manifest().read_text(encoding="utf-8"))
+    return {node_id for node_id, node in manifest["nodes"].items()
+            if node["resource_type"] == "test" and (node.get("attached_node") or "").startswith("seed.")}

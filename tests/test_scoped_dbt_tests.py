@@ -53,12 +53,13 @@ def _with_duplicate(loaded: Path, target: Path, *, changed_department: str | Non
     return copy
 
 
-def _failed_tests(copy: Path, target: Path, *, scope: str, select: str = "stg_indicators", command: str = "test") -> set[str]:
+def _failed_tests(copy: Path, target: Path, *, scope: str, select: str = "stg_indicators", command: str = "test",
+                  flags: tuple[str, ...] = ()) -> set[str]:
     dbt, project = str(Path(sys.executable).with_name("dbt")), REPO_ROOT / "dbt_project"
     env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGET_")}
     env.update(BUDGET_DBT_DATABASE=str(copy), BUDGET_DBT_TEST_SCOPE=scope)
     subprocess.run(
-        [dbt, command, "--select", select, "--project-dir", str(project), "--profiles-dir", str(project),
+        [dbt, command, *flags, "--select", select, "--project-dir", str(project), "--profiles-dir", str(project),
          "--target-path", str(target / "dbt-target"), "--log-path", str(target / "dbt-logs")],
         cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False,
     )
@@ -203,3 +204,81 @@ def test_the_scoped_relationship_passes_where_every_parent_is_in_its_department(
     _failed_tests(copy, tmp_path / "build", scope="changes", select="marts", command="run")
     assert not {_RELATIONSHIP, "relationships_target_quality_project_id__project_id__ref_budget_by_project_"} & _failed_tests(
         copy, tmp_path / "scoped", scope="changes", select="indicator_targets target_quality")
+
+
+# One not_null_columns test per model stands for dbt's not_null on each listed column.
+_NOT_NULL_STAGING = "not_null_columns_stg_projects"
+_NOT_NULL_PROJECTS = "not_null_columns_budget_by_project"
+_NOT_NULL_QUALITY = "not_null_columns_target_quality"
+
+
+def _with_null_amount(loaded: Path, target: Path) -> Path:
+    """A copy whose landing lost one of the seed department's 总计 (as if the landing allowed it),
+    with the seed department in the change set: the next build brings the null into the marts."""
+    copy = reliability.copy_warehouse(loaded, target)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("alter table landing.projects alter column total_amount drop not null")
+        con.execute(
+            "update landing.projects set total_amount = null where (source_path, source_line) in "
+            "(select source_path, source_line from landing.projects where department_name = $d "
+            "order by source_path, source_line limit 1)",
+            {"d": SEED_DEPARTMENT},
+        )
+        _changed(con, SEED_DEPARTMENT)
+    return copy
+
+
+def _failure_rows(copy: Path, target: Path, test: str) -> list[tuple]:
+    """What the failed test's query returns: the column with nulls and how many rows hold one."""
+    results = json.loads((target / "dbt-target" / "run_results.json").read_text(encoding="utf-8"))["results"]
+    [compiled] = [r["compiled_code"] for r in results if r["unique_id"].split(".")[2] == test]
+    with duckdb.connect(str(copy), read_only=True) as con:
+        return con.execute(compiled).fetchall()
+
+
+@pytest.mark.parametrize(("scope", "flags"), [("changes", ()), ("", ("--full-refresh",))], ids=["scoped", "full"])
+def test_a_null_a_build_brings_in_fails_the_not_null_tests_and_names_its_column(loaded, tmp_path, scope, flags):
+    copy = _with_null_amount(loaded, tmp_path / "copy")
+    # The mart alone: in a load, the failed staging test would skip it.
+    assert _NOT_NULL_PROJECTS in _failed_tests(copy, tmp_path / "build", scope=scope, select="budget_by_project",
+                                               command="build", flags=flags)
+    assert _failure_rows(copy, tmp_path / "build", _NOT_NULL_PROJECTS) == [("total_amount", 1)]
+    assert _NOT_NULL_STAGING in _failed_tests(copy, tmp_path / "staging", scope=scope, select="stg_projects")
+    assert _failure_rows(copy, tmp_path / "staging", _NOT_NULL_STAGING) == [("total_amount", 1)]
+
+
+def test_the_not_null_tests_pass_without_the_null(loaded, tmp_path):
+    copy = reliability.copy_warehouse(loaded, tmp_path / "copy")
+    with duckdb.connect(str(copy)) as con:
+        _changed(con, SEED_DEPARTMENT)
+    _failed_tests(copy, tmp_path / "build", scope="changes", select="stg_projects budget_by_project", command="build")
+    results = {node.split(".")[2]: status for node, status in reliability.dbt_results(tmp_path / "build" / "dbt-target").items()}
+    assert results[_NOT_NULL_STAGING] == results[_NOT_NULL_PROJECTS] == "pass"
+
+
+def _mart_with_null(loaded: Path, target: Path, *, changed_department: str) -> Path:
+    """A copy whose target_quality (a departments-scope mart) has nulls in two columns of one of the
+    seed department's rows, and a change set naming `changed_department`."""
+    copy = reliability.copy_warehouse(loaded, target)
+    with duckdb.connect(str(copy)) as con:
+        _changed(con, changed_department)
+    _failed_tests(copy, target / "build", scope="changes", select="marts", command="run")
+    with duckdb.connect(str(copy)) as con:
+        con.execute(
+            "update marts.target_quality set unit_name = null, findings = null "
+            "where project_id = (select min(project_id) from marts.target_quality where department_name = $d)",
+            {"d": SEED_DEPARTMENT},
+        )
+    return copy
+
+
+def test_a_null_in_a_changed_department_fails_the_scoped_mart_test(loaded, tmp_path):
+    copy = _mart_with_null(loaded, tmp_path / "copy", changed_department=SEED_DEPARTMENT)
+    assert _NOT_NULL_QUALITY in _failed_tests(copy, tmp_path / "scoped", scope="changes", select="target_quality")
+    assert sorted(_failure_rows(copy, tmp_path / "scoped", _NOT_NULL_QUALITY)) == [("findings", 1), ("unit_name", 1)]
+
+
+def test_the_scoped_not_null_test_reads_only_the_changed_departments(loaded, tmp_path):
+    copy = _mart_with_null(loaded, tmp_path / "copy", changed_department=_other_department(loaded))
+    assert _NOT_NULL_QUALITY not in _failed_tests(copy, tmp_path / "scoped", scope="changes", select="target_quality")
+    assert _NOT_NULL_QUALITY in _failed_tests(copy, tmp_path / "every-row", scope="", select="target_quality")

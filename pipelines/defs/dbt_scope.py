@@ -26,6 +26,10 @@ FULL_TESTS = "all"
 TEST_SCOPE_ENV = "BUDGET_DBT_TEST_SCOPE"
 # build_state: whether every test has run on every row since the last scoped build.
 _TESTS_KEY = "dbt_tests"
+# The tag of the tests attached to a seed, which an incremental build leaves out.
+SEED_TESTS_TAG = "seed_tests"
+# dbt's threads on an incremental build (the profile's 2 on a full one): see BuildScope.
+SCOPED_THREADS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +39,24 @@ class BuildScope:
 
     @property
     def args(self) -> list[str]:
-        # Unit tests and seeds can only change with the dbt project, which forces a full build.
-        scoped = ["--exclude-resource-type", "unit_test", "--exclude-resource-type", "seed"] if self.scoped_tests else []
-        return ["build", *(["--full-refresh"] if self.full_refresh else []), *scoped, *self._log_args]
+        refresh = ["--full-refresh"] if self.full_refresh else []
+        return ["build", *refresh, *self._scoped_args, *self._log_args]
+
+    @property
+    def _scoped_args(self) -> list[str]:
+        """An incremental build leaves out the unit tests, the seeds and the seeds' own tests (tag
+        SEED_TESTS_TAG, dbt_project/seeds/_seeds.yml): they can change only with the dbt project,
+        which forces a full build. It runs SCOPED_THREADS nodes at a time: its ~90 nodes each read
+        a few changed rows, so it waits on dbt's per-node work (compile, connection, Dagster
+        event), not on memory or CPU; a full build keeps the profile's 2 threads, held back by the
+        memory its queries over every row take under BUDGET_DBT_MEMORY_LIMIT."""
+        if not self.scoped_tests:
+            return []
+        return [
+            "--exclude-resource-type", "unit_test", "--exclude-resource-type", "seed",
+            "--exclude", f"tag:{SEED_TESTS_TAG}",
+            "--threads", str(SCOPED_THREADS),
+        ]
 
     @property
     def _log_args(self) -> list[str]:
