@@ -16,7 +16,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from pipelines.warehouse import parquet_buckets, parquet_export
+from pipelines.defs.project import ensure_manifest
+from pipelines.warehouse import mart_changes, parquet_buckets, parquet_export
+from pipelines.warehouse.mart_changes import MartChanges
 
 DEPARTMENTS = [f"某区第{n}局" for n in range(120)]
 
@@ -261,3 +263,177 @@ def test_an_export_killed_between_bucket_files_is_put_right_even_when_the_rows_c
     with duckdb.connect() as con:
         names = con.execute("select distinct department_name from read_parquet(?)", [str(folder / "*.parquet")]).fetchall()
     assert (first,) not in names
+
+
+# After an incremental build: only the changed departments' buckets are checked
+# (pipelines/warehouse/mart_changes.py says which marts and departments a build changed).
+
+NARROWED = frozenset({"budget_by_project", "project_evaluation"})  # incremental marts; not department_comparison
+
+
+def _changed(since: dict[str, int], *departments: str, marts: frozenset[str] = NARROWED) -> MartChanges:
+    return MartChanges(since=since, department_ids=frozenset(_id(d) for d in departments), marts=marts)
+
+
+def _id(department: str) -> str:
+    with duckdb.connect() as con:
+        return con.execute("select md5(?)", [department]).fetchone()[0]
+
+
+def _assert_every_folder_equals_its_mart(database: Path) -> None:
+    target = parquet_export.parquet_dir(database)
+    for mart in ("budget_by_project", "department_comparison", "load_issues", "project_evaluation"):
+        _assert_folder_equals_mart(database, target / mart, mart)
+
+
+@pytest.mark.parametrize("change", ["added", "removed", "changed"])
+def test_an_incremental_build_checks_and_rewrites_only_the_changed_departments_bucket(warehouse, change):
+    folder = parquet_export.parquet_dir(warehouse) / "budget_by_project"
+    since = parquet_export.published_identity(warehouse)
+    before = _files(folder)
+    department = "新设立的局" if change == "added" else DEPARTMENTS[7]
+    if change == "added":
+        _build(warehouse, [*DEPARTMENTS, department])
+    elif change == "removed":
+        _build(warehouse, [d for d in DEPARTMENTS if d != department])
+    else:
+        _build(warehouse, DEPARTMENTS)
+        with duckdb.connect(str(warehouse)) as con:
+            con.execute("update marts.budget_by_project set total_amount = total_amount + 1 where department_name = ?", [department])
+    exports = parquet_export.export_marts(warehouse, changed=_changed(since, department))
+    after = _files(folder)
+    bucket = parquet_buckets.part_name(_bucket(department))
+    assert exports["budget_by_project"].checked == 1, "one bucket's checksum computed, not 64"
+    assert exports["department_comparison"].checked == parquet_buckets.BUCKETS, "a table mart: every bucket"
+    assert _rewritten(before, after) == ({bucket} if bucket in after else set())
+    assert set(before) - set(after) == (set() if bucket in after else {bucket})
+    _assert_every_folder_equals_its_mart(warehouse)
+    assert parquet_export.is_current(warehouse)
+
+
+def test_a_department_renamed_under_an_alias_keeps_its_bucket_and_its_rows_are_rewritten(warehouse):
+    folder = parquet_export.parquet_dir(warehouse) / "budget_by_project"
+    since = parquet_export.published_identity(warehouse)
+    before = _files(folder)
+    with duckdb.connect(str(warehouse)) as con:  # one department_id, a new name (an alias, or （本级）)
+        con.execute(
+            "update marts.budget_by_project set department_name = department_name || '（本级）' where department_id = ?",
+            [_id(DEPARTMENTS[11])],
+        )
+    exports = parquet_export.export_marts(warehouse, changed=_changed(since, DEPARTMENTS[11]))
+    assert exports["budget_by_project"].checked == 1
+    assert _rewritten(before, _files(folder)) == {parquet_buckets.part_name(_bucket(DEPARTMENTS[11]))}
+    _assert_every_folder_equals_its_mart(warehouse)
+
+
+def test_a_full_rebuild_with_no_changed_departments_known_checks_every_bucket(warehouse):
+    folder = parquet_export.parquet_dir(warehouse) / "budget_by_project"
+    before = _files(folder)
+    renamed = [f"{d}（新）" for d in DEPARTMENTS[:40]] + DEPARTMENTS[40:]
+    _build(warehouse, renamed)  # the dbt step passes no changes after a full rebuild
+    exports = parquet_export.export_marts(warehouse, changed=None)
+    assert exports["budget_by_project"].checked == parquet_buckets.BUCKETS
+    assert _rewritten(before, _files(folder)), "the renamed departments' buckets"
+    _assert_every_folder_equals_its_mart(warehouse)
+
+
+def test_a_deleted_bucket_file_outside_the_change_takes_the_full_path(warehouse):
+    folder = parquet_export.parquet_dir(warehouse) / "budget_by_project"
+    since = parquet_export.published_identity(warehouse)
+    _build(warehouse, [*DEPARTMENTS, "新设立的局"])
+    victim = next(name for name in sorted(_files(folder)) if name != parquet_buckets.part_name(_bucket("新设立的局")))
+    (folder / victim).unlink()
+    exports = parquet_export.export_marts(warehouse, changed=_changed(since, "新设立的局"))
+    assert exports["budget_by_project"].checked == parquet_buckets.BUCKETS
+    assert exports["budget_by_project"].written == 2
+    _assert_every_folder_equals_its_mart(warehouse)
+
+
+def test_a_bucket_file_of_another_size_outside_the_change_takes_the_full_path(warehouse):
+    folder = parquet_export.parquet_dir(warehouse) / "budget_by_project"
+    since = parquet_export.published_identity(warehouse)
+    victim = sorted(_files(folder))[0]
+    with duckdb.connect() as con:  # another bucket's rows in its place: a valid file, another size
+        con.execute(f"copy (select * from read_parquet(?) limit 1) to '{folder / '.swap.parquet'}' (format parquet)", [str(folder / victim)])
+    os.replace(folder / ".swap.parquet", folder / victim)
+    exports = parquet_export.export_marts(warehouse, changed=_changed(since, "新设立的局"))
+    assert exports["budget_by_project"].checked == parquet_buckets.BUCKETS
+    _assert_every_folder_equals_its_mart(warehouse)
+
+
+def test_a_manifest_exported_from_an_older_file_takes_the_full_path(warehouse):
+    """A crash between a publish and its export: the next build's change is not all that differs."""
+    folder = parquet_export.parquet_dir(warehouse) / "budget_by_project"
+    _build(warehouse, [*DEPARTMENTS, "第一次新设的局"])  # published, never exported
+    os.utime(warehouse, ns=(warehouse.stat().st_atime_ns, warehouse.stat().st_mtime_ns + 7))
+    since = parquet_export.published_identity(warehouse)
+    _build(warehouse, [*DEPARTMENTS, "第一次新设的局", "第二次新设的局"])
+    exports = parquet_export.export_marts(warehouse, changed=_changed(since, "第二次新设的局"))
+    assert exports["budget_by_project"].checked == parquet_buckets.BUCKETS
+    _assert_every_folder_equals_its_mart(warehouse)
+    with duckdb.connect() as con:
+        names = con.execute("select distinct department_name from read_parquet(?)", [str(folder / "*.parquet")]).fetchall()
+    assert ("第一次新设的局",) in names
+
+
+def test_an_export_killed_half_way_is_repaired_by_the_next_narrowed_one(warehouse):
+    folder = parquet_export.parquet_dir(warehouse) / "budget_by_project"
+    since = parquet_export.published_identity(warehouse)
+    candidates = [f"新设立的第{n}局" for n in range(200)]
+    first = candidates[0]
+    second = next(d for d in candidates if _bucket(d) > _bucket(first))  # written after the first
+    _build(warehouse, [*DEPARTMENTS, first, second])
+    obstacle = folder / parquet_buckets.part_name(_bucket(second))
+    obstacle.unlink(missing_ok=True)
+    obstacle.mkdir()  # its rename fails, as a kill between the two bucket files would stop the export
+    with pytest.raises(OSError):
+        parquet_export.export_marts(warehouse, changed=_changed(since, first, second))
+    obstacle.rmdir()
+    killed_source = parquet_export.published_identity(warehouse)
+    assert json.loads((folder / parquet_buckets.MANIFEST).read_text(encoding="utf-8"))["source"] is None
+    _build(warehouse, [*DEPARTMENTS, second])  # the next load removes the first again
+    exports = parquet_export.export_marts(warehouse, changed=_changed(killed_source, first))
+    assert exports["budget_by_project"].checked == parquet_buckets.BUCKETS, "the manifest names no source"
+    _assert_every_folder_equals_its_mart(warehouse)
+    later = parquet_export.published_identity(warehouse)
+    _build(warehouse, DEPARTMENTS)
+    exports = parquet_export.export_marts(warehouse, changed=_changed(later, second))
+    assert exports["budget_by_project"].checked == 1, "repaired: narrowed again"
+    _assert_every_folder_equals_its_mart(warehouse)
+
+
+def test_an_empty_mart_that_gains_rows_loses_its_empty_file(warehouse):
+    folder = parquet_export.parquet_dir(warehouse) / "project_evaluation"
+    since = parquet_export.published_identity(warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "insert into marts.project_evaluation select department_id, department_name, fiscal_year, total_amount "
+            "from marts.budget_by_project where department_name = ?",
+            [DEPARTMENTS[3]],
+        )
+    exports = parquet_export.export_marts(warehouse, changed=_changed(since, DEPARTMENTS[3]))
+    assert exports["project_evaluation"].checked == 1
+    assert list(_files(folder)) == [parquet_buckets.part_name(_bucket(DEPARTMENTS[3]))]
+    _assert_every_folder_equals_its_mart(warehouse)
+
+
+def test_the_marts_a_build_can_narrow_are_the_incremental_ones_built_from_the_row_tables():
+    manifest = json.loads(ensure_manifest().read_text(encoding="utf-8"))
+    assert mart_changes.narrowable_marts(manifest) == {
+        "budget_by_project": "files",
+        "indicator_targets": "files",
+        "target_achievement": "departments",
+        "project_evaluation": "departments",
+        "target_quality": "departments",
+        "indicator_counts_by_category": "departments",
+    }, "not department_comparison (a table), not load_issues (built from landing.load_issues)"
+
+
+def test_the_changed_department_ids_are_the_departments_scope_marts_change_sets(tmp_path):
+    with duckdb.connect(str(tmp_path / "build.duckdb")) as con:
+        con.execute("create schema staging")
+        con.execute("create table staging.changed_departments__a as select 2024 as fiscal_year, md5('甲') as department_id")
+        con.execute("create table staging.changed_departments__b as select 2023 as fiscal_year, md5('乙') as department_id")
+        assert mart_changes.changed_department_ids(con, ["a", "b"]) == frozenset({_id("甲"), _id("乙")})
+        assert mart_changes.changed_department_ids(con, ["a", "missing"]) is None
+        assert mart_changes.changed_department_ids(con, []) is None

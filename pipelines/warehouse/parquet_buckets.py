@@ -3,10 +3,18 @@
 `<mart>/part-NN.parquet` holds the rows whose `department_id` falls in bucket NN (a hash of the
 id; rows without one are in bucket 00). Only non-empty buckets have a file, except that an empty
 mart keeps an empty `part-00.parquet`, so a reader still finds its columns. `<mart>/_manifest.json`
-records each bucket's row count and a checksum of its rows, computed by DuckDB: an export
-recomputes them (one scan of the mart) and rewrites the buckets whose rows differ or whose file is
-missing. Nothing trusts a hint of what changed, so a full rebuild, a removed department, ranks that
-move for every department, a crash before the export, or a deleted file all come out right.
+records each bucket's row count, a checksum of its rows, computed by DuckDB, and its file's size:
+an export recomputes them (one scan of the mart) and rewrites the buckets whose rows differ or whose
+file is missing. So a full rebuild, a removed department, ranks that move for every department, a
+crash before the export, or a deleted file all come out right.
+
+One narrowing (`ChangedDepartments`, from pipelines/warehouse/mart_changes.py): when the manifest
+names the file the load's build started from, and the build changed only the rows of some
+department_ids, only their buckets can differ. Their checksums are computed (the scan filtered by
+the bucket, so DuckDB hashes only their rows); every other bucket keeps its recorded checksum once
+its file is there with the recorded size. Anything else (another source, a file missing or of
+another size, no sizes recorded, a department_id that is not VARCHAR) takes the full path. A killed
+export leaves a manifest naming no source (the vouch below), so the next export takes the full path.
 
 Readers skip names starting with `_` or `.` (pyarrow, Spark) or not ending in `.parquet` (a
 DuckDB glob): the manifest and the temporary files of a write are never read as data.
@@ -42,6 +50,14 @@ Checksums = dict[int, tuple[int, str]]
 
 
 @dataclass(frozen=True, slots=True)
+class ChangedDepartments:
+    """A build that started from the published file `since` changed only the rows of these department_ids."""
+
+    since: dict[str, int]
+    department_ids: frozenset[str | None]
+
+
+@dataclass(frozen=True, slots=True)
 class MartExport:
     """What an export did to one mart's folder, in rows and in bucket files."""
 
@@ -49,6 +65,7 @@ class MartExport:
     written: int
     kept: int
     removed: int
+    checked: int = BUCKETS  # buckets whose checksums were computed: fewer when narrowed to changed departments
 
 
 def part_name(bucket: int) -> str:
@@ -61,22 +78,29 @@ def export_mart(
     folder: Path,
     *,
     source: Mapping[str, int] | None = None,
+    changed: ChangedDepartments | None = None,
 ) -> MartExport:
     """Bring `folder` to the rows of `relation`; `source` names what they were read from (see is_current)."""
     folder.mkdir(parents=True, exist_ok=True)
     _remove_partials(folder)
     columns = [[name, str(kind)] for name, kind in zip(relation.columns, relation.types, strict=True)]
-    recorded = _recorded_checksums(folder, columns)
-    current = _checksums(relation) or {0: (0, "0")}  # an empty mart: one empty file, with its columns
+    manifest = _read_manifest(folder)
+    recorded = _recorded_checksums(manifest, columns)
+    touched = _touched_buckets(con, relation, folder, manifest, recorded, changed)
+    if touched is None:
+        current = _checksums(relation)
+    else:
+        current = _narrowed_checksums(relation, recorded, touched)
+    current = current or {0: (0, "0")}  # an empty mart: one empty file, with its columns
+    sizes = _recorded_sizes(manifest) if recorded else {}
     stale = sorted(
-        bucket for bucket, sums in current.items()
-        if recorded.get(bucket) != sums or not (folder / part_name(bucket)).is_file()
+        bucket for bucket, sums in current.items() if recorded.get(bucket) != sums or not _as_recorded(folder, bucket, sizes)
     )
     if stale:
         # Vouch no longer for the files about to change: were the export killed between them and
         # the manifest, and the rows then changed back, old checksums would match new files.
         vouched = {bucket: sums for bucket, sums in recorded.items() if bucket not in stale}
-        _write_json(folder / MANIFEST, _manifest(relation, columns, vouched, source=None))
+        _write_json(folder / MANIFEST, _manifest(relation, columns, vouched, folder, source=None))
     _write_buckets(con, relation, folder, stale)
     removed = 0
     parts = {part_name(bucket) for bucket in current}
@@ -84,11 +108,12 @@ def export_mart(
         if path.name not in parts:
             path.unlink()  # a bucket that became empty, or a file that is no bucket: not this mart
             removed += 1
-    _write_json(folder / MANIFEST, _manifest(relation, columns, current, source=source))
+    _write_json(folder / MANIFEST, _manifest(relation, columns, current, folder, source=source))
     # The single file of the layout before buckets: a BI tool must not go on reading it.
     folder.with_name(f"{folder.name}.parquet").unlink(missing_ok=True)
     return MartExport(
-        rows=sum(rows for rows, _ in current.values()), written=len(stale), kept=len(current) - len(stale), removed=removed
+        rows=sum(rows for rows, _ in current.values()), written=len(stale), kept=len(current) - len(stale), removed=removed,
+        checked=BUCKETS if touched is None else len(touched),
     )
 
 
@@ -126,6 +151,52 @@ def describe(exports: Mapping[str, MartExport], target: Path) -> str:
         f"Parquet copies of {len(exports)} mart(s) in {target}: wrote {written} bucket file(s), "
         f"kept {kept} unchanged, removed {removed}"
     )
+
+
+def _touched_buckets(
+    con: duckdb.DuckDBPyConnection,
+    relation: duckdb.DuckDBPyRelation,
+    folder: Path,
+    manifest: dict | None,
+    recorded: Checksums,
+    changed: ChangedDepartments | None,
+) -> set[int] | None:
+    """The buckets of the changed departments, when every other bucket's file is as recorded; None: full path."""
+    if changed is None or not recorded or manifest is None or manifest.get("source") != changed.since:
+        return None
+    if dict(zip(relation.columns, map(str, relation.types), strict=True)).get("department_id") != "VARCHAR":
+        return None  # the buckets below are hashed from VARCHAR ids
+    sizes = _recorded_sizes(manifest)
+    touched = _buckets_of(con, changed.department_ids)
+    if any(bucket not in sizes or not _as_recorded(folder, bucket, sizes) for bucket in recorded.keys() - touched):
+        return None
+    return touched
+
+
+def _as_recorded(folder: Path, bucket: int, sizes: dict[int, int]) -> bool:
+    """The bucket's file is there, with the size recorded (when one was)."""
+    try:
+        size = (folder / part_name(bucket)).stat().st_size
+    except FileNotFoundError:
+        return False
+    return (folder / part_name(bucket)).is_file() and sizes.get(bucket, size) == size
+
+
+def _narrowed_checksums(relation: duckdb.DuckDBPyRelation, recorded: Checksums, touched: set[int]) -> Checksums:
+    """The recorded checksums of the untouched buckets (but an empty mart's empty file), and the touched ones'."""
+    kept = {bucket: sums for bucket, sums in recorded.items() if bucket not in touched and sums[0] > 0}
+    if not touched:
+        return kept
+    listed = ", ".join(str(int(bucket)) for bucket in sorted(touched))
+    return kept | _checksums(relation.filter(f"({_bucket_sql(relation)}) in ({listed})"))
+
+
+def _buckets_of(con: duckdb.DuckDBPyConnection, department_ids: frozenset[str | None]) -> set[int]:
+    rows = con.execute(
+        f"select distinct {BUCKET_SQL} from (select unnest($ids::varchar[]) as department_id)",
+        {"ids": list(department_ids)},
+    ).fetchall()
+    return {bucket for (bucket,) in rows}
 
 
 def _checksums(relation: duckdb.DuckDBPyRelation) -> Checksums:
@@ -176,7 +247,12 @@ def _write_partitioned(
 
 
 def _manifest(
-    relation: duckdb.DuckDBPyRelation, columns: list[list[str]], parts: Checksums, *, source: Mapping[str, int] | None
+    relation: duckdb.DuckDBPyRelation,
+    columns: list[list[str]],
+    parts: Checksums,
+    folder: Path,
+    *,
+    source: Mapping[str, int] | None,
 ) -> dict:
     return {
         "layout": LAYOUT,
@@ -184,18 +260,27 @@ def _manifest(
         "bucketing": _bucket_sql(relation),
         "columns": columns,
         "source": dict(source) if source is not None else None,
-        "parts": {part_name(bucket): {"rows": rows, "checksum": checksum} for bucket, (rows, checksum) in sorted(parts.items())},
+        "parts": {
+            part_name(bucket): {"rows": rows, "checksum": checksum, **_size(folder / part_name(bucket))}
+            for bucket, (rows, checksum) in sorted(parts.items())
+        },
     }
+
+
+def _size(path: Path) -> dict[str, int]:
+    try:
+        return {"size": path.stat().st_size}
+    except FileNotFoundError:
+        return {}
 
 
 def _bucket_sql(relation: duckdb.DuckDBPyRelation) -> str:
     return BUCKET_SQL if "department_id" in relation.columns else _WITHOUT_DEPARTMENT_SQL
 
 
-def _recorded_checksums(folder: Path, columns: list[list[str]]) -> Checksums:
+def _recorded_checksums(manifest: dict | None, columns: list[list[str]]) -> Checksums:
     """The checksums of the last export, or none when they cannot vouch for the files: no or a
     damaged manifest, another layout or bucket count, other columns or types (rewrite whole)."""
-    manifest = _read_manifest(folder)
     if manifest is None or manifest.get("layout") != LAYOUT or manifest.get("buckets") != BUCKETS:
         return {}
     if manifest.get("columns") != columns:
@@ -204,6 +289,18 @@ def _recorded_checksums(folder: Path, columns: list[list[str]]) -> Checksums:
         return {
             int(name.removeprefix("part-").removesuffix(".parquet")): (int(part["rows"]), str(part["checksum"]))
             for name, part in manifest["parts"].items()
+        }
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return {}
+
+
+def _recorded_sizes(manifest: dict) -> dict[int, int]:
+    """Each bucket file's size at the last export (none recorded by an export before sizes were)."""
+    try:
+        return {
+            int(name.removeprefix("part-").removesuffix(".parquet")): int(part["size"])
+            for name, part in manifest["parts"].items()
+            if "size" in part
         }
     except (KeyError, TypeError, ValueError, AttributeError):
         return {}

@@ -4,17 +4,22 @@ Written after each publish from the published file, opened read-only, to
 `<warehouse dir>/parquet/<mart>/part-NN.parquet`: one file per bucket of departments, rewritten
 only where the mart's rows changed (pipelines/warehouse/parquet_buckets.py). Each file is written
 under a temporary name and renamed into place, so a reader sees a bucket's previous file or its
-new one, never half a file.
+new one, never half a file. After an incremental build, the marts it changed only for some
+departments are checked only in those departments' buckets (pipelines/warehouse/mart_changes.py).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from pipelines.warehouse import parquet_buckets
 from pipelines.warehouse.parquet_buckets import MartExport, quoted_identifier
+
+if TYPE_CHECKING:
+    from pipelines.warehouse.mart_changes import MartChanges
 
 MARTS_SCHEMA = "marts"
 # DuckDB's default (80 % of RAM) let a 9.3-million-row mart take 4.6 GB while it was written; held
@@ -36,8 +41,12 @@ def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [name for (name,) in rows]
 
 
-def export_marts(published: Path, *, target: Path | None = None) -> dict[str, MartExport]:
-    """Bring each mart's Parquet folder to the published warehouse; returns what was done per mart."""
+def export_marts(
+    published: Path, *, target: Path | None = None, changed: MartChanges | None = None
+) -> dict[str, MartExport]:
+    """Bring each mart's Parquet folder to the published warehouse; returns what was done per mart.
+
+    `changed`: what the build just published changed, when known (mart_changes.from_build)."""
     target = target or parquet_dir(published)
     target.mkdir(parents=True, exist_ok=True)
     source = published_identity(published)  # the load lock keeps the file as it is until the export ends
@@ -45,7 +54,8 @@ def export_marts(published: Path, *, target: Path | None = None) -> dict[str, Ma
     with duckdb.connect(str(published), read_only=True, config=EXPORT_SETTINGS) as con:
         for table in mart_tables(con):
             relation = con.sql(f"select * from {quoted_identifier(MARTS_SCHEMA)}.{quoted_identifier(table)}")
-            exports[table] = parquet_buckets.export_mart(con, relation, target / table, source=source)
+            narrowed = changed.of(table) if changed is not None else None
+            exports[table] = parquet_buckets.export_mart(con, relation, target / table, source=source, changed=narrowed)
     parquet_buckets.remove_dropped(target, keep=set(exports))
     return exports
 

@@ -20,7 +20,7 @@ from pipelines.defs.resources import BudgetWarehouse
 from pipelines.defs.timing import log_timing
 from pipelines.engines import DUCKDB
 from pipelines.load import changes
-from pipelines.warehouse import fingerprints, parquet_buckets, parquet_export
+from pipelines.warehouse import fingerprints, mart_changes, parquet_buckets, parquet_export
 from pipelines.warehouse.settings import DBT_DATABASE_ENV
 
 # The nightly load runs at 02:00; two hours of slack before a mart counts as stale.
@@ -82,6 +82,7 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
         log_timing(context, "dbt build", clock)
         yield from _with_mart_metadata(context, events, build)
     with duckdb.connect(str(build)) as con:
+        changed = _mart_changes(con, warehouse, scope)
         fingerprints.write(con, fingerprints.MODELS, fingerprints.model_fingerprint())
         changes.clear(con)
         dbt_scope.record_build(con, scope)
@@ -90,7 +91,7 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     log_timing(context, "publish", clock)
     context.log.info(f"published {warehouse.published_path}")
     clock = time.perf_counter()
-    _export_parquet(context, warehouse)
+    _export_parquet(context, warehouse, changed)
     log_timing(context, "parquet export", clock)
 
 
@@ -104,8 +105,21 @@ def _target_path(warehouse: BudgetWarehouse) -> Path:
     return warehouse.published_path.parent / f".{warehouse.published_path.stem}.dbt-target"
 
 
-def _export_parquet(context: dg.AssetExecutionContext, warehouse: BudgetWarehouse) -> None:
-    exports = parquet_export.export_marts(warehouse.published_path)
+def _mart_changes(
+    con: duckdb.DuckDBPyConnection, warehouse: BudgetWarehouse, scope: dbt_scope.BuildScope
+) -> mart_changes.MartChanges | None:
+    """What an incremental build changed, since the published file it was copied from (the load
+    lock keeps that file in place until this run publishes); None after a full rebuild."""
+    if scope.full_refresh or not warehouse.published_path.exists():
+        return None
+    since = parquet_export.published_identity(warehouse.published_path)
+    return mart_changes.from_build(con, _target_path(warehouse) / "manifest.json", since=since)
+
+
+def _export_parquet(
+    context: dg.AssetExecutionContext, warehouse: BudgetWarehouse, changed: mart_changes.MartChanges | None = None
+) -> None:
+    exports = parquet_export.export_marts(warehouse.published_path, changed=changed)
     context.log.info(parquet_buckets.describe(exports, parquet_export.parquet_dir(warehouse.published_path)))
 
 
