@@ -311,6 +311,39 @@ def test_an_incremental_build_checks_and_rewrites_only_the_changed_departments_b
     assert parquet_export.is_current(warehouse)
 
 
+@pytest.mark.parametrize("change", ["added", "removed", "changed"])
+def test_a_patched_bucket_records_the_checksum_a_full_export_computes_from_the_mart(warehouse, change):
+    """A narrowed export writes a touched bucket from its old file and the changed departments'
+    rows, and takes its checksum from the new file: a full export must then find nothing to do."""
+    since = parquet_export.published_identity(warehouse)
+    candidates = [f"新设立的第{n}局" for n in range(200)] if change == "added" else DEPARTMENTS
+    # A department whose bucket holds another one, whose rows the patched file must keep.
+    department, neighbour = next(
+        (d, other) for d in candidates for other in DEPARTMENTS if other != d and _bucket(other) == _bucket(d)
+    )
+    if change == "removed":
+        _build(warehouse, [d for d in DEPARTMENTS if d != department])
+    else:
+        _build(warehouse, [*DEPARTMENTS, department] if change == "added" else DEPARTMENTS)
+    if change == "changed":
+        with duckdb.connect(str(warehouse)) as con:
+            con.execute("update marts.budget_by_project set total_amount = total_amount + 1 where department_name = ?", [department])
+    parquet_export.export_marts(warehouse, changed=_changed(since, department))
+    _assert_every_folder_equals_its_mart(warehouse)
+    folder = parquet_export.parquet_dir(warehouse) / "budget_by_project"
+    with duckdb.connect() as con:  # the bucket's other departments kept their rows
+        kept = con.execute(
+            "select count(*) from read_parquet(?) where department_name = ?",
+            [str(folder / parquet_buckets.part_name(_bucket(department))), neighbour],
+        ).fetchone()[0]
+    assert kept == 3
+    before = _files(folder)
+    exports = parquet_export.export_marts(warehouse, changed=None)
+    assert exports["budget_by_project"].checked == parquet_buckets.BUCKETS
+    assert exports["budget_by_project"].written == 0, "the patched file's checksum is the mart's"
+    assert _rewritten(before, _files(folder)) == set()
+
+
 def test_a_department_renamed_under_an_alias_keeps_its_bucket_and_its_rows_are_rewritten(warehouse):
     folder = parquet_export.parquet_dir(warehouse) / "budget_by_project"
     since = parquet_export.published_identity(warehouse)

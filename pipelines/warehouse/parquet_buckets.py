@@ -10,9 +10,11 @@ crash before the export, or a deleted file all come out right.
 
 One narrowing (`ChangedDepartments`, from pipelines/warehouse/mart_changes.py): when the manifest
 names the file the load's build started from, and the build changed only the rows of some
-department_ids, only their buckets can differ. Their checksums are computed (the scan filtered by
-the bucket, so DuckDB hashes only their rows); every other bucket keeps its recorded checksum once
-its file is there with the recorded size. Anything else (another source, a file missing or of
+department_ids, only their buckets can differ, and in them only those departments' rows. Each such
+bucket is written anew from its old file's other rows and the mart's rows of the changed
+departments (read by department_id, not a scan per bucket), and its checksum is taken from that
+new file; it replaces the old one only if the checksum differs. Every bucket keeps its recorded
+checksum once its file is there with the recorded size. Anything else (another source, a file missing or of
 another size, no sizes recorded, a department_id that is not VARCHAR) takes the full path. A killed
 export leaves a manifest naming no source (the vouch below), so the next export takes the full path.
 
@@ -30,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 BUCKETS = 64
 MANIFEST = "_manifest.json"
@@ -45,6 +48,8 @@ BUCKET_SQL = f"case when department_id is null then 0 else hash(department_id) %
 # Every mart has department_id (docs/warehouse.md); one without it would be a single bucket, 00.
 _WITHOUT_DEPARTMENT_SQL = "cast(0 as integer)"  # not a bare 0: GROUP BY 0 names a position
 _PARTITION_COLUMN = "__bucket"
+# The changed departments' ids, registered on the export's connection while their buckets are patched.
+_CHANGED_IDS = "_changed_department_ids"
 
 Checksums = dict[int, tuple[int, str]]
 
@@ -87,21 +92,31 @@ def export_mart(
     manifest = _read_manifest(folder)
     recorded = _recorded_checksums(manifest, columns)
     touched = _touched_buckets(con, relation, folder, manifest, recorded, changed)
-    if touched is None:
-        current = _checksums(relation)
-    else:
-        current = _narrowed_checksums(relation, recorded, touched)
-    current = current or {0: (0, "0")}  # an empty mart: one empty file, with its columns
-    sizes = _recorded_sizes(manifest) if recorded else {}
-    stale = sorted(
-        bucket for bucket, sums in current.items() if recorded.get(bucket) != sums or not _as_recorded(folder, bucket, sizes)
-    )
-    if stale:
-        # Vouch no longer for the files about to change: were the export killed between them and
-        # the manifest, and the rows then changed back, old checksums would match new files.
-        vouched = {bucket: sums for bucket, sums in recorded.items() if bucket not in stale}
-        _write_json(folder / MANIFEST, _manifest(relation, columns, vouched, folder, source=None))
-    _write_buckets(con, relation, folder, stale)
+    patched: dict[int, Path] = {}
+    try:
+        if touched is None:
+            current = _checksums(relation)
+        else:
+            assert changed is not None
+            patched = _patch_buckets(con, relation, folder, touched, recorded, changed.department_ids)
+            current = _patched_checksums(con, relation, recorded, touched, patched)
+        current = current or {0: (0, "0")}  # an empty mart: one empty file, with its columns
+        sizes = _recorded_sizes(manifest) if recorded else {}
+        stale = sorted(
+            bucket for bucket, sums in current.items()
+            if recorded.get(bucket) != sums or not _as_recorded(folder, bucket, sizes)
+        )
+        if stale:
+            # Vouch no longer for the files about to change: were the export killed between them and
+            # the manifest, and the rows then changed back, old checksums would match new files.
+            vouched = {bucket: sums for bucket, sums in recorded.items() if bucket not in stale}
+            _write_json(folder / MANIFEST, _manifest(relation, columns, vouched, folder, source=None))
+        for bucket in [bucket for bucket in stale if bucket in patched]:
+            os.replace(patched.pop(bucket), folder / part_name(bucket))
+        _write_buckets(con, relation, folder, [bucket for bucket in stale if bucket not in patched])
+    finally:
+        for partial in patched.values():
+            partial.unlink(missing_ok=True)
     removed = 0
     parts = {part_name(bucket) for bucket in current}
     for path in folder.glob("*.parquet"):
@@ -161,14 +176,15 @@ def _touched_buckets(
     recorded: Checksums,
     changed: ChangedDepartments | None,
 ) -> set[int] | None:
-    """The buckets of the changed departments, when every other bucket's file is as recorded; None: full path."""
+    """The buckets of the changed departments, when every bucket's file is as recorded; None: full path."""
     if changed is None or not recorded or manifest is None or manifest.get("source") != changed.since:
         return None
     if dict(zip(relation.columns, map(str, relation.types), strict=True)).get("department_id") != "VARCHAR":
         return None  # the buckets below are hashed from VARCHAR ids
     sizes = _recorded_sizes(manifest)
     touched = _buckets_of(con, changed.department_ids)
-    if any(bucket not in sizes or not _as_recorded(folder, bucket, sizes) for bucket in recorded.keys() - touched):
+    # The touched buckets' files too: their rows of the departments that did not change are kept.
+    if any(bucket not in sizes or not _as_recorded(folder, bucket, sizes) for bucket in recorded):
         return None
     return touched
 
@@ -182,13 +198,61 @@ def _as_recorded(folder: Path, bucket: int, sizes: dict[int, int]) -> bool:
     return (folder / part_name(bucket)).is_file() and sizes.get(bucket, size) == size
 
 
-def _narrowed_checksums(relation: duckdb.DuckDBPyRelation, recorded: Checksums, touched: set[int]) -> Checksums:
-    """The recorded checksums of the untouched buckets (but an empty mart's empty file), and the touched ones'."""
-    kept = {bucket: sums for bucket, sums in recorded.items() if bucket not in touched and sums[0] > 0}
-    if not touched:
-        return kept
-    listed = ", ".join(str(int(bucket)) for bucket in sorted(touched))
-    return kept | _checksums(relation.filter(f"({_bucket_sql(relation)}) in ({listed})"))
+def _patch_buckets(
+    con: duckdb.DuckDBPyConnection,
+    relation: duckdb.DuckDBPyRelation,
+    folder: Path,
+    touched: set[int],
+    recorded: Checksums,
+    department_ids: frozenset[str | None],
+) -> dict[int, Path]:
+    """Each touched bucket's new file, written beside it under a temporary name: its old file's
+    rows of the departments that did not change, and the mart's rows of those that did.
+
+    The mart is read only for the changed departments' rows (a filter on department_id, about
+    0.2 s on 9.3 million rows), not scanned per bucket to hash and write every row of it
+    (2 s at 250,000 departments); the old file is one bucket, 1/64 of the mart.
+    """
+    ids = pa.table({"department_id": pa.array(sorted(i for i in department_ids if i is not None), pa.string())})
+    changed_sql = (
+        f"(department_id in (select department_id from {_CHANGED_IDS})"
+        f"{' or department_id is null' if None in department_ids else ''})"
+    )
+    written: dict[int, Path] = {}
+    con.register(_CHANGED_IDS, ids)
+    try:
+        for bucket in sorted(touched):
+            partial = folder / f".{part_name(bucket)}.{os.getpid()}.partial"
+            written[bucket] = partial
+            rows = relation.filter(f"({_bucket_sql(relation)}) = {int(bucket)} and {changed_sql}")
+            if recorded.get(bucket, (0, ""))[0] > 0:
+                unchanged = con.read_parquet(str(folder / part_name(bucket))).filter(f"not coalesce({changed_sql}, false)")
+                rows = unchanged.union(rows)
+            rows.write_parquet(str(partial))  # paths are arguments
+    except BaseException:
+        for partial in written.values():
+            partial.unlink(missing_ok=True)
+        raise
+    finally:
+        con.unregister(_CHANGED_IDS)
+    return written
+
+
+def _patched_checksums(
+    con: duckdb.DuckDBPyConnection,
+    relation: duckdb.DuckDBPyRelation,
+    recorded: Checksums,
+    touched: set[int],
+    patched: dict[int, Path],
+) -> Checksums:
+    """The recorded checksums of the untouched buckets (but an empty mart's empty file), and the
+    touched ones' read from their new files: the same sum of row hashes the mart gives."""
+    current = {bucket: sums for bucket, sums in recorded.items() if bucket not in touched and sums[0] > 0}
+    for bucket, path in patched.items():
+        rows, checksum = _checksum_expression(con.read_parquet(str(path)), relation.columns).fetchall()[0]
+        if rows:
+            current[bucket] = (rows, checksum)
+    return current
 
 
 def _buckets_of(con: duckdb.DuckDBPyConnection, department_ids: frozenset[str | None]) -> set[int]:
@@ -201,12 +265,20 @@ def _buckets_of(con: duckdb.DuckDBPyConnection, department_ids: frozenset[str | 
 
 def _checksums(relation: duckdb.DuckDBPyRelation) -> Checksums:
     """Rows and a sum of row hashes per bucket: equal sums mean the same rows (in any order)."""
-    every_column = ", ".join(quoted_identifier(name) for name in relation.columns)
     per_bucket = relation.aggregate(
-        f"{_bucket_sql(relation)} as bucket, count(*) as row_count, sum(hash({every_column})::hugeint)::varchar as checksum",
+        f"{_bucket_sql(relation)} as bucket, count(*) as row_count, {_checksum_sql(relation.columns)} as checksum",
         _bucket_sql(relation),
     )
     return {bucket: (rows, checksum) for bucket, rows, checksum in per_bucket.fetchall()}
+
+
+def _checksum_sql(columns: list[str]) -> str:
+    every_column = ", ".join(quoted_identifier(name) for name in columns)
+    return f"sum(hash({every_column})::hugeint)::varchar"
+
+
+def _checksum_expression(rows: duckdb.DuckDBPyRelation, columns: list[str]) -> duckdb.DuckDBPyRelation:
+    return rows.aggregate(f"count(*) as row_count, coalesce({_checksum_sql(columns)}, '0') as checksum")
 
 
 def _write_buckets(con: duckdb.DuckDBPyConnection, relation: duckdb.DuckDBPyRelation, folder: Path, buckets: list[int]) -> None:
