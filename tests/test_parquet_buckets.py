@@ -312,9 +312,17 @@ def test_an_incremental_build_checks_and_rewrites_only_the_changed_departments_b
 
 
 @pytest.mark.parametrize("change", ["added", "removed", "changed"])
-def test_a_patched_bucket_records_the_checksum_a_full_export_computes_from_the_mart(warehouse, change):
+def test_a_patched_bucket_records_the_checksum_a_full_export_computes_from_the_mart(warehouse, change, monkeypatch):
     """A narrowed export writes a touched bucket from its old file and the changed departments'
     rows, and takes its checksum from the new file: a full export must then find nothing to do."""
+    scanned: dict[str, list[int]] = {}  # the buckets written by a scan of the mart, per folder
+    write_buckets = parquet_buckets._write_buckets
+
+    def recording(con, relation, folder, buckets):
+        scanned[folder.name] = list(buckets)
+        return write_buckets(con, relation, folder, buckets)
+
+    monkeypatch.setattr(parquet_buckets, "_write_buckets", recording)
     since = parquet_export.published_identity(warehouse)
     candidates = [f"新设立的第{n}局" for n in range(200)] if change == "added" else DEPARTMENTS
     # A department whose bucket holds another one, whose rows the patched file must keep.
@@ -329,6 +337,7 @@ def test_a_patched_bucket_records_the_checksum_a_full_export_computes_from_the_m
         with duckdb.connect(str(warehouse)) as con:
             con.execute("update marts.budget_by_project set total_amount = total_amount + 1 where department_name = ?", [department])
     parquet_export.export_marts(warehouse, changed=_changed(since, department))
+    assert scanned["budget_by_project"] == [], "the touched bucket is patched, not written from a scan of the mart"
     _assert_every_folder_equals_its_mart(warehouse)
     folder = parquet_export.parquet_dir(warehouse) / "budget_by_project"
     with duckdb.connect() as con:  # the bucket's other departments kept their rows

@@ -111,9 +111,10 @@ def export_mart(
             # the manifest, and the rows then changed back, old checksums would match new files.
             vouched = {bucket: sums for bucket, sums in recorded.items() if bucket not in stale}
             _write_json(folder / MANIFEST, _manifest(relation, columns, vouched, folder, source=None))
+        unpatched = [bucket for bucket in stale if bucket not in patched]
         for bucket in [bucket for bucket in stale if bucket in patched]:
             os.replace(patched.pop(bucket), folder / part_name(bucket))
-        _write_buckets(con, relation, folder, [bucket for bucket in stale if bucket not in patched])
+        _write_buckets(con, relation, folder, unpatched)
     finally:
         for partial in patched.values():
             partial.unlink(missing_ok=True)
