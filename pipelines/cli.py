@@ -158,7 +158,8 @@ def _kept_hashes(warehouse: Path) -> Iterator[None]:
         yield
     finally:
         if warehouse.parent.is_dir():
-            hash_cache.update(cache, kept, discover.remembered_hashes())
+            added, used = discover.hashes_listed_beyond(kept)
+            hash_cache.update(cache, kept, added, used, discover.remembered_hashes)
 
 
 def _progress_printer(started: float):

@@ -171,5 +171,5 @@ def test_a_damaged_cache_is_replaced_whole_not_appended_to(tmp_path):
     cache = tmp_path / "hashes"
     cache.write_bytes(b"not a cache")
     current = {(1, 2, 3, 4, 5): ("0f" * 32, 3)}
-    hash_cache.update(cache, hash_cache.load(cache), current)
+    hash_cache.update(cache, hash_cache.load(cache), current, 0, lambda: current)
     assert hash_cache.load(cache) == current

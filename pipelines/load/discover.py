@@ -208,6 +208,13 @@ def remembered_hashes() -> dict[tuple[int, ...], tuple[str, int]]:
     return {key: _hashed[key] for key in _listed_keys if key in _hashed}
 
 
+def hashes_listed_beyond(kept: Mapping[tuple[int, ...], tuple[str, int]]) -> tuple[dict[tuple[int, ...], tuple[str, int]], int]:
+    """The hashes of files listed since `remember_hashes` that `kept` lacks, and how many of the
+    listed files `kept` has: what a kept cache needs appended, counted without copying it."""
+    fresh = _listed_keys - kept.keys()
+    return {key: _hashed[key] for key in fresh if key in _hashed}, len(_listed_keys) - len(fresh)
+
+
 def remember_hashes(hashes: Mapping[tuple[int, ...], tuple[str, int]]) -> None:
     """Hashes recorded by an earlier process, trusted only while a file's status is unchanged."""
     _forget_if_full(len(hashes))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import struct
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 MAGIC = b"budget-warehouse file hashes v1\n"
@@ -46,13 +46,14 @@ def load(path: Path) -> dict[StatusKey, tuple[str, int]]:
     }
 
 
-def update(path: Path, kept: Hashes, current: Hashes) -> None:
-    """Bring the cache that `load` read as `kept` to `current`: appended to, or written whole."""
-    added = {key: value for key, value in current.items() if kept.get(key) != value}
-    unused = len(kept) - (len(current) - len(added))
-    if not kept or unused > len(current) or not path.is_file():
-        if current != kept:
-            save(path, current)  # also replaces a missing, damaged or foreign file
+def update(path: Path, kept: Hashes, added: Hashes, used: int, current: Callable[[], Hashes]) -> None:
+    """Bring the cache that `load` read as `kept` up to date: `added` appended (entries of files
+    `kept` lacks; `used` of its entries are of files listed now), or, once the unused entries
+    outnumber the used ones, the whole of `current()` written anew."""
+    unused = len(kept) - used
+    if not kept or unused > used + len(added) or not path.is_file():
+        if added or unused or not path.is_file():
+            save(path, current())  # also replaces a missing, damaged or foreign file
         return
     if not added:
         return

@@ -45,12 +45,12 @@ def plan_load(
     key_for: Callable[[str], str],
 ) -> LoadPlan:
     """`diff`: the files listed against what the warehouse last read of each (loaded or not)."""
-    keys = {f.source_path: key_for(f.source_path) for f in files}
-    wanted = set(keys.values())
+    wanted = {key_for(f.source_path) for f in files}
     existing = set(existing_keys)
     to_add = sorted(wanted - existing)
-    order = {key: position for position, key in enumerate([*(k for k in existing_keys if k in wanted), *to_add])}
-    changed = sorted((keys[path] for path in diff.new_or_changed), key=order.__getitem__)
+    # In partition order: the registered keys in their order, then the new ones.
+    changed_keys = {key_for(path) for path in diff.new_or_changed}
+    changed = [key for key in (*existing_keys, *to_add) if key in changed_keys] if changed_keys else []
     return LoadPlan(
         partitions_to_add=to_add,
         partitions_to_delete=sorted(existing - wanted),
