@@ -261,10 +261,14 @@ def test_a_scoped_build_tests_the_changed_files_rows_of_staging_and_leaves_out_u
     assert staging(first, "not_null_columns") == {"full"} and staging(scoped, "not_null_columns") == {"scoped"}
     assert staging(scoped, "relationships") == {"scoped"}, "from the child's side: the changed files' indicators"
     assert staging(scoped, "unique") == {"scoped"}, "within the changed departments (tests/test_scoped_dbt_tests.py)"
+    merged = {kind for node, kind in scoped.items()
+              if node.startswith(("test.budget_warehouse.expressions_are_true_indicator_targets",
+                                  "test.budget_warehouse.accepted_values_columns_indicator_targets"))}
+    assert merged == {"scoped"}, "an incremental mart's merged row-level tests read its rebuilt rows"
     assert any(node.startswith(("unit_test.", "seed.")) for node in first)
     assert not any(node.startswith(("unit_test.", "seed.")) for node in scoped), "they change only with the project"
     of_seeds = _tests_of_seeds()
-    assert len(of_seeds) == 11 and of_seeds <= first.keys()
+    assert len(of_seeds) == 10 and of_seeds <= first.keys()
     assert not of_seeds & scoped.keys(), "a seed's own tests change only with the project, as the seed does"
     assert "test.budget_warehouse.assert_target_units_are_in_unit_conversions" in scoped, "it reads a mart and a seed"
 

@@ -229,7 +229,7 @@ def _with_null_amount(loaded: Path, target: Path) -> Path:
 
 
 def _failure_rows(copy: Path, target: Path, test: str) -> list[tuple]:
-    """What the failed test's query returns: the column with nulls and how many rows hold one."""
+    """What the failed test's query returns: the column (or expression) that fails and on how many rows."""
     results = json.loads((target / "dbt-target" / "run_results.json").read_text(encoding="utf-8"))["results"]
     [compiled] = [r["compiled_code"] for r in results if r["unique_id"].split(".")[2] == test]
     with duckdb.connect(str(copy), read_only=True) as con:
@@ -282,3 +282,89 @@ def test_the_scoped_not_null_test_reads_only_the_changed_departments(loaded, tmp
     copy = _mart_with_null(loaded, tmp_path / "copy", changed_department=_other_department(loaded))
     assert _NOT_NULL_QUALITY not in _failed_tests(copy, tmp_path / "scoped", scope="changes", select="target_quality")
     assert _NOT_NULL_QUALITY in _failed_tests(copy, tmp_path / "every-row", scope="", select="target_quality")
+
+
+# One expressions_are_true test per model and severity stands for an expression_is_true test per
+# expression; one accepted_values_columns test per model for accepted_values per column.
+_EXPRESSIONS_TARGETS = "expressions_are_true_indicator_targets"
+_EXPRESSIONS_TARGETS_WARN = "expressions_are_true_indicator_targets_warn"
+_ACCEPTED_TARGETS = "accepted_values_columns_indicator_targets"
+_DEADLINE = ("(annual_kind = 'deadline') = (annual_deadline is not null) "
+             "and (period_kind = 'deadline') = (period_deadline is not null)")
+_ANNUAL_VALUE = "annual_value >= 0 and (annual_unit is distinct from '%' or annual_value <= 100)"
+# One of the seed department's quantitative indicators.
+_ONE_QUANTITATIVE = ("(source_path, source_line, indicator_seq) in (select source_path, source_line, indicator_seq "
+                     "from {table} where department_name = $d and annual_kind = 'quantitative' "
+                     "order by source_path, source_line, indicator_seq limit 1)")
+
+
+def _with_landing_indicator(loaded: Path, target: Path, assignment: str) -> Path:
+    """A copy whose landing has `assignment` made to one of the seed department's quantitative
+    indicators, with the seed department in the change set: the next build brings it into the mart."""
+    copy = reliability.copy_warehouse(loaded, target)
+    with duckdb.connect(str(copy)) as con:
+        con.execute(f"update landing.indicators set {assignment} where "
+                    + _ONE_QUANTITATIVE.format(table="landing.indicators"), {"d": SEED_DEPARTMENT})
+        _changed(con, SEED_DEPARTMENT)
+    return copy
+
+
+@pytest.mark.parametrize(("scope", "flags"), [("changes", ()), ("", ("--full-refresh",))], ids=["scoped", "full"])
+def test_a_row_a_build_brings_in_against_an_expression_fails_the_merged_test_and_names_it(loaded, tmp_path, scope, flags):
+    # A quantitative target with a deadline: the first expression of indicator_targets fails.
+    copy = _with_landing_indicator(loaded, tmp_path / "copy", "annual_deadline = date '2024-12-31'")
+    assert _EXPRESSIONS_TARGETS in _failed_tests(copy, tmp_path / "build", scope=scope, select="indicator_targets",
+                                                 command="build", flags=flags)
+    assert _failure_rows(copy, tmp_path / "build", _EXPRESSIONS_TARGETS) == [(_DEADLINE, 1)]
+
+
+@pytest.mark.parametrize(("scope", "flags"), [("changes", ()), ("", ("--full-refresh",))], ids=["scoped", "full"])
+def test_the_merged_expression_and_value_tests_pass_without_a_violation(loaded, tmp_path, scope, flags):
+    copy = reliability.copy_warehouse(loaded, tmp_path / "copy")
+    with duckdb.connect(str(copy)) as con:
+        _changed(con, SEED_DEPARTMENT)
+    _failed_tests(copy, tmp_path / "build", scope=scope, select="indicator_targets", command="build", flags=flags)
+    results = {node.split(".")[2]: status for node, status in reliability.dbt_results(tmp_path / "build" / "dbt-target").items()}
+    assert results[_EXPRESSIONS_TARGETS] == results[_EXPRESSIONS_TARGETS_WARN] == results[_ACCEPTED_TARGETS] == "pass"
+
+
+def test_a_warning_expression_warns_with_its_count(loaded, tmp_path):
+    # A negative target value: a department's typo, reported (severity warn), by its own expression.
+    copy = _with_landing_indicator(loaded, tmp_path / "copy", "annual_value = -1")
+    _failed_tests(copy, tmp_path / "build", scope="changes", select="indicator_targets", command="build")
+    results = {node.split(".")[2]: status for node, status in reliability.dbt_results(tmp_path / "build" / "dbt-target").items()}
+    assert results[_EXPRESSIONS_TARGETS_WARN] == "warn"
+    assert _failure_rows(copy, tmp_path / "build", _EXPRESSIONS_TARGETS_WARN) == [(_ANNUAL_VALUE, 1)]
+
+
+def test_a_value_outside_its_list_fails_the_merged_test_and_names_its_column(loaded, tmp_path):
+    copy = _with_landing_indicator(loaded, tmp_path / "copy", "annual_kind = 'bogus'")
+    assert _ACCEPTED_TARGETS in _failed_tests(copy, tmp_path / "build", scope="changes", select="indicator_targets",
+                                              command="build")
+    assert _failure_rows(copy, tmp_path / "build", _ACCEPTED_TARGETS) == [("annual_kind", 1)]
+
+
+def _mart_with_deadline(loaded: Path, target: Path, *, changed_department: str) -> Path:
+    """A copy whose indicator_targets gives one of the seed department's quantitative targets a
+    deadline, and a change set naming `changed_department`."""
+    copy = reliability.copy_warehouse(loaded, target)
+    with duckdb.connect(str(copy)) as con:
+        _changed(con, changed_department)
+    _failed_tests(copy, target / "build", scope="changes", select="marts", command="run")
+    with duckdb.connect(str(copy)) as con:
+        con.execute("update marts.indicator_targets set annual_deadline = date '2024-12-31' where "
+                    + _ONE_QUANTITATIVE.format(table="marts.indicator_targets"), {"d": SEED_DEPARTMENT})
+    return copy
+
+
+def test_an_expression_violated_in_a_changed_department_fails_the_scoped_mart_test(loaded, tmp_path):
+    copy = _mart_with_deadline(loaded, tmp_path / "copy", changed_department=SEED_DEPARTMENT)
+    assert _EXPRESSIONS_TARGETS in _failed_tests(copy, tmp_path / "scoped", scope="changes", select="indicator_targets")
+    assert _failure_rows(copy, tmp_path / "scoped", _EXPRESSIONS_TARGETS) == [(_DEADLINE, 1)]
+
+
+def test_the_scoped_expressions_test_reads_only_the_changed_departments(loaded, tmp_path):
+    copy = _mart_with_deadline(loaded, tmp_path / "copy", changed_department=_other_department(loaded))
+    assert _EXPRESSIONS_TARGETS not in _failed_tests(copy, tmp_path / "scoped", scope="changes", select="indicator_targets")
+    assert _EXPRESSIONS_TARGETS in _failed_tests(copy, tmp_path / "every-row", scope="", select="indicator_targets")
+    assert _failure_rows(copy, tmp_path / "every-row", _EXPRESSIONS_TARGETS) == [(_DEADLINE, 1)]

@@ -3,9 +3,9 @@
    k files tests k files' rows, not the whole warehouse. The staging views (meta change_scope
    'files' in dbt_project.yml) likewise: each of their rows is a function of one landing row, so
    a row of a file that did not change was tested by an earlier build and is the same row now.
-   Sound only for tests that judge each row on its own (not_null and the project's
-   not_null_columns, accepted_values, expression_is_true, and relationships from the child's
-   side; its parent: see below).
+   Sound only for tests that judge each row on its own (not_null, accepted_values and the
+   project's not_null_columns, accepted_values_columns, expressions_are_true, and relationships
+   from the child's side; its parent: see below).
 
    Unique keys (meta unique_scope) are tested within the changed departments: every key of a
    staging view or an incremental mart holds the fiscal year and the department as printed (as
@@ -51,7 +51,7 @@
 
 {# The change scope of the mart this test reads, or none: test every row. #}
 {% macro test_change_scope() -%}
-    {%- set row_level = ['not_null', 'not_null_columns', 'accepted_values', 'expression_is_true', 'relationships'] -%}
+    {%- set row_level = ['not_null', 'not_null_columns', 'accepted_values', 'accepted_values_columns', 'expressions_are_true', 'relationships'] -%}
     {%- if not execute or env_var('BUDGET_DBT_TEST_SCOPE', '') != 'changes' -%}
         {{ return(none) }}
     {%- endif -%}
