@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Callable
@@ -65,6 +66,21 @@ class EditedSeedLoad:
     def failed_checks(self) -> set[str]:
         """The asset checks (pandera's and dbt's tests) that did not pass, warnings included."""
         return {e.check_name for e in self.result.get_asset_check_evaluations() if not e.passed}
+
+    def failing_findings(self) -> set[str]:
+        """The columns and expressions that dbt's merged tests (not_null_columns,
+        expressions_are_true, accepted_values_columns: one test a model) found failing, warnings
+        included: each failed test's query run again on the published warehouse. A first load's
+        build is a full one, whose tests read every row."""
+        target = self.database.parent / f".{self.database.stem}.dbt-target"
+        results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+        failed = self.failed_checks()
+        found: set[str] = set()
+        with duckdb.connect(str(self.database), read_only=True) as con:
+            for result in results:
+                if result["unique_id"].split(".")[2] in failed and result.get("compiled_code"):
+                    found.update(str(row[0]) for row in con.execute(result["compiled_code"]).fetchall())
+        return found
 
 
 def load_edited_seed(root: Path, edit: Callable[[str], str]) -> EditedSeedLoad:
