@@ -21,7 +21,7 @@ from pipelines.ingest.errors import DISCOVERY_CATEGORIES
 from pipelines.load.issues import LoadIssue
 
 # Landing tables whose rows carry a fiscal year and department (every row table).
-_ROW_TABLES = ("department_tables", "projects", "indicators", "project_evaluations", "indicator_results")
+ROW_TABLES = ("department_tables", "projects", "indicators", "project_evaluations", "indicator_results")
 
 
 class _Outcome(Protocol):
@@ -48,7 +48,7 @@ def record(con: duckdb.DuckDBPyConnection, outcome: _Outcome, *, replace_skipped
     held = " union ".join(  # constant table names
         f"select source_path, fiscal_year, department_name from landing.{table} "
         "where source_path in (select source_path from _changed)"
-        for table in _ROW_TABLES
+        for table in ROW_TABLES
     )
     con.execute(
         "insert into landing.load_changes (source_path, change, fiscal_year, department_name, recorded_at) "

@@ -51,17 +51,16 @@ def update(path: Path, kept: Hashes, added: Hashes, used: int, current: Callable
     `kept` lacks; `used` of its entries are of files listed now), or, once the unused entries
     outnumber the used ones, the whole of `current()` written anew."""
     unused = len(kept) - used
-    if not kept or unused > used + len(added) or not path.is_file():
-        if added or unused or not path.is_file():
-            save(path, current())  # also replaces a missing, damaged or foreign file
-        return
-    if not added:
-        return
-    try:
-        with open(path, "ab") as handle:
-            handle.write(b"".join(_pack(key, value) for key, value in added.items()))
-    except OSError:
-        pass  # as in save: the next load reads those files again
+    exists = path.is_file()
+    if kept and exists and unused <= used + len(added):
+        try:
+            if added:
+                with open(path, "ab") as handle:
+                    handle.write(b"".join(_pack(key, value) for key, value in added.items()))
+        except OSError:
+            pass  # as in save: the next load reads those files again
+    elif added or unused or not exists:
+        save(path, current())  # also replaces a missing, damaged or foreign file
 
 
 def save(path: Path, hashes: Hashes) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.load.changes import _ROW_TABLES as ROW_TABLES  # the tables whose departments the change set records
+from pipelines.load.changes import ROW_TABLES  # the tables whose departments the change set records
 from pipelines.warehouse.parquet_buckets import ChangedDepartments
 from pipelines.warehouse.parquet_buckets import quoted_identifier as _quoted
 
