@@ -170,8 +170,8 @@ def _progress_printer(started: float):
 
 
 def _print_summary(summary: dict, *, quiet: bool) -> None:
-    for issue in summary["issues"]:
-        print(printable(issue), file=sys.stderr)
+    for line in summary.get("issue_lines", summary["issues"]):
+        print(printable(line), file=sys.stderr)
     for failure in summary["failed_checks"]:
         print(f"check failed: {failure}", file=sys.stderr)
     if not summary["success"]:

@@ -20,6 +20,7 @@ import duckdb
 from pipelines.display import printable
 from pipelines.engines import SPARK, engine_from_environment
 from pipelines.ingest.errors import DISCOVERY_CATEGORIES
+from pipelines.load.digest import IssueRow, digest
 from pipelines.warehouse import parquet_export, settings
 
 if TYPE_CHECKING:
@@ -359,6 +360,9 @@ def _counts(con: duckdb.DuckDBPyConnection, path: Path) -> dict:
         "conflicting_files": conflicting,
         "unread_entries": unread,
         "issues": [_describe_error(*row) for row in errors],
+        # The terminal's view of them: repeated issues counted, not printed one by one.
+        "issue_lines": digest([IssueRow("error", path, category, message, line, page)
+                               for path, line, category, message, page in errors]),
         "mart_rows": marts,
         "parquet_dir": str(parquet_export.parquet_dir(path)),
     }

@@ -24,6 +24,13 @@ class IssueCategory(StrEnum):
     CONFLICT = "conflict"
     # A file over a limit of pipelines/ingest/limits.py (a zip bomb, a 2 GB text file).
     TOO_LARGE = "too_large"
+    # A reader or layout raised something other than a TableError: a bug met on this file's content,
+    # contained to the file (pipelines/load/barrier.py).
+    PARSER_ERROR = "parser_error"
+    # Over its time budget (BUDGET_FILE_SECONDS): a pathological file must not hold up the load.
+    TOO_SLOW = "too_slow"
+    # Its bytes changed between discovery and reading: left to the next load (pipelines/load/parse.py).
+    CHANGED_DURING_LOAD = "changed_during_load"
     # Entries under raw/ that discovery lists but never reads (pipelines/load/discover.py).
     SYMLINK_LOOP = "symlink_loop"
     DANGLING_SYMLINK = "dangling_symlink"

@@ -38,6 +38,16 @@ class IncomingRows:
                 frame = frame[~frame["source_path"].isin(exclude)]
             landing.insert_frame(self._con, table, frame, loaded_at=loaded_at, catalog=CATALOG)
 
+    def remove(self, paths: Sequence[str]) -> None:
+        """Take these files' rows out again (a batch whose append failed half-way)."""
+        if not paths:
+            return
+        for table in landing.LANDING_TABLES:  # constant names
+            self._con.execute(
+                f"delete from {CATALOG}.landing.{table} where source_path in (select unnest($paths::varchar[]))",
+                {"paths": list(paths)},
+            )
+
     def move_to_landing(self, paths: Sequence[str]) -> None:
         """Insert the rows of these files into the landing tables (inside the caller's transaction)."""
         if not paths:

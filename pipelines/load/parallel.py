@@ -23,6 +23,7 @@ import pandas as pd
 from pipelines.load.discover import RawFile
 from pipelines.load.frames import StagingFrames, build_frames
 from pipelines.load.issues import LoadIssue
+from pipelines.load.barrier import contained, file_seconds_from_env
 from pipelines.load.parse import ParsedFile, parse_raw_file
 
 Progress = Callable[[int, int], None]
@@ -68,16 +69,40 @@ class FramedFiles:
 
 
 def frame_files(files: Sequence[RawFile]) -> FramedFiles:
+    """Files that vanished since they were listed are left out (parse_raw_file returns None)."""
     parsed: list[ParsedFile] = []
     issues: list[LoadIssue] = []
+    seconds = file_seconds_from_env() if files else None
     for file in files:
-        result = parse_raw_file(file)
-        (parsed if isinstance(result, ParsedFile) else issues).append(result)  # type: ignore[arg-type]
+        result = parse_raw_file(file, seconds=seconds)
+        if isinstance(result, ParsedFile):
+            parsed.append(result)
+        elif result is not None:
+            issues.append(result)
+    frames, failed = frames_contained(parsed)
+    failed_paths = {issue.source_path for issue in failed}
     return FramedFiles(
-        identities={p.file.source_path: p.identity for p in parsed},
-        frames=build_frames(parsed),
-        issues=issues,
+        identities={p.file.source_path: p.identity for p in parsed if p.file.source_path not in failed_paths},
+        frames=frames,
+        issues=issues + failed,
     )
+
+
+def frames_contained(parsed: Sequence[ParsedFile]) -> tuple[StagingFrames, list[LoadIssue]]:
+    """The frames of every file whose rows can be built; a file whose rows raise is its own
+    parser_error (built all at once first, one by one only when that fails)."""
+    try:
+        return build_frames(parsed), []
+    except Exception:
+        good: list[ParsedFile] = []
+        failed: list[LoadIssue] = []
+        for item in parsed:
+            outcome = contained(item.file, lambda item=item: build_frames([item]))
+            if isinstance(outcome, LoadIssue):
+                failed.append(outcome)
+            else:
+                good.append(item)
+        return build_frames(good), failed
 
 
 def parse_and_frame(files: Sequence[RawFile], progress: Progress | None = None) -> FramedFiles:

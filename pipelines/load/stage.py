@@ -27,6 +27,7 @@ import duckdb
 
 from pipelines.ingest.errors import DISCOVERY_CATEGORIES, IssueCategory
 from pipelines.load import changes
+from pipelines.load.checked import append_contained, quarantined, validate_contained
 from pipelines.load.conflicts import find_conflicts
 from pipelines.load.discover import RawFile, SkippedEntry
 from pipelines.load.incoming import IncomingRows, incoming_rows
@@ -96,16 +97,21 @@ def stage_raw_files(
             if framed is None:
                 break
             clock = time.perf_counter()
-            validation = validate_frames(framed.frames)
+            validation = validate_contained(framed.frames)
             seconds["validate"] += time.perf_counter() - clock
             clock = time.perf_counter()
             bad = {i.source_path for i in framed.issues} | validation.quarantined_paths
+            set_aside = append_contained(
+                framed.frames, bad,
+                lambda frames, exclude: incoming.append(frames, exclude=exclude, loaded_at=now),
+                incoming.remove,
+            )
+            bad |= quarantined(set_aside)
             identities.update(framed.identities)
-            parse_issues += framed.issues
+            parse_issues += framed.issues + set_aside
             check_issues += validation.issues
             batch_outcomes.append(validation.outcomes)
             broken |= bad
-            incoming.append(framed.frames, exclude=bad, loaded_at=now)
             seconds["stage"] += time.perf_counter() - clock
             del framed, validation
 
@@ -246,6 +252,9 @@ def _apply(
     parsed_paths = set(identities) | issue_paths
     loaded = set(outcome.loaded)
     registry = landing.read_registry(con, sorted(parsed_paths | set(conflicts)))
+    # What was read of each file: a file that changed while it was read has no hash to record, so
+    # that the next load reads it again whatever it then holds.
+    unread = {i.source_path for i in outcome.issues if i.category is IssueCategory.CHANGED_DURING_LOAD}
     con.execute("begin transaction")
     try:
         changes.record(con, outcome, replace_skipped=replace_skipped)
@@ -260,7 +269,8 @@ def _apply(
             status = "conflict" if path in conflicts else "quarantined" if path in outcome.quarantined else "loaded"
             previous = registry.get(path)
             published_sha = file.sha256 if path in loaded else (previous.published_sha256 if previous else None)
-            registry_rows.append((path, file.sha256, file.size_bytes, status, year, department, published_sha, now))
+            read_sha = "" if path in unread else file.sha256
+            registry_rows.append((path, read_sha, file.size_bytes, status, year, department, published_sha, now))
         landing.replace_registry(con, registry_rows, removed=outcome.removed)
         if replace_skipped:
             # Recomputed from the listing on every load: a fixed or removed entry's row leaves.

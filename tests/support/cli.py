@@ -33,17 +33,19 @@ class LoadRun:
 
 
 def load_cli(
-    raw_dir: Path, warehouse: Path, *, dagster_home: Path | None = None, engine: str | None = None
+    raw_dir: Path, warehouse: Path, *, dagster_home: Path | None = None, engine: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> LoadRun:
     """`python -m pipelines.cli load --raw-dir … --warehouse … --json` with a private DAGSTER_HOME.
 
     `engine`: passed as --engine (the Spark engine's tests); None leaves the default.
+    `env`: the environment to start from (default os.environ); BUDGET_* settings are dropped.
     """
     home = dagster_home or warehouse.parent / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
     if not (home / "dagster.yaml").exists():
         (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGET_")}
+    env = {k: v for k, v in (os.environ if env is None else env).items() if not k.startswith("BUDGET_")}
     env["DAGSTER_HOME"] = str(home)
     completed = subprocess.run(
         [

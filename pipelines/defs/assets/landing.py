@@ -17,6 +17,7 @@ from pipelines.defs.partitions import MAX_FILES_PER_PARTITIONED_RUN, RAW_FILES
 from pipelines.defs.resources import BudgetWarehouse
 from pipelines.defs.timing import log_timing
 from pipelines.display import printable
+from pipelines.load.digest import IssueRow, digest
 from pipelines.load.discover import scan_raw_dir
 from pipelines.load.stage import StageOutcome, stage_raw_files
 
@@ -143,9 +144,10 @@ def _log_outcome(context: dg.AssetExecutionContext, outcome: StageOutcome) -> No
         f"{len(outcome.quarantined)} quarantined, {len(outcome.conflicted)} in conflict, "
         f"{len(outcome.removed)} removed, {len(outcome.skipped)} not read (see load_issues)"
     )
-    for issue in outcome.issues:
-        log = context.log.warning if issue.severity.value == "warning" else context.log.error
-        log(issue.describe())
+    # A line per issue while they are few; repeated ones counted (every one is in load_issues).
+    for severity, log in (("error", context.log.error), ("warning", context.log.warning)):
+        for line in digest([IssueRow.of(i) for i in outcome.issues if i.severity.value == severity]):
+            log(line)
 
 
 _PREVIEW_ROWS = 5

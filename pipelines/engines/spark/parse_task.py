@@ -17,7 +17,8 @@ from pipelines.engines.spark import records
 from pipelines.engines.spark.landing_schema import ROW_TABLES, landing_connection
 from pipelines.load.discover import RawFile
 from pipelines.load.parallel import frame_files
-from pipelines.load.validate import validate_frames
+from pipelines.load.checked import append_contained, validate_contained
+from pipelines.load.frames import StagingFrames
 from pipelines.warehouse import landing
 
 # The DataFrame of files a load distributes: one row per file, by path.
@@ -43,30 +44,44 @@ def parse_batches(batches: Iterator[pa.RecordBatch], *, loaded_at: datetime) -> 
 
 def _records(files: list[RawFile], indexes: list[int], *, loaded_at: datetime) -> pa.RecordBatch:
     framed = frame_files(files)
-    validation = validate_frames(framed.frames)
+    validation = validate_contained(framed.frames)
     index_of = dict(zip((f.source_path for f in files), indexes, strict=True))
+    first = min(indexes)
     out: list[tuple[int, str | None, str, str | None, bytes]] = []
     for path, identity in framed.identities.items():
         out.append((index_of[path], path, records.IDENTITY, None, records.encode_identity(identity)))
-    for issue in framed.issues:
+    broken = {i.source_path for i in framed.issues} | validation.quarantined_paths
+    with landing_connection() as con:
+        set_aside = append_contained(
+            framed.frames, broken,
+            lambda frames, exclude: _insert(con, frames, exclude, loaded_at=loaded_at),
+            lambda paths: _remove(con, paths),
+        )
+        for table in ROW_TABLES:
+            typed = con.sql(f"select * from landing.{table}").to_arrow_table()  # constant table names
+            if typed.num_rows:
+                out.append((first, None, records.ROWS, table, records.encode_rows(typed)))
+    for issue in [*framed.issues, *set_aside]:
         out.append((_STAGE + index_of[issue.source_path], issue.source_path, records.ISSUE, None, records.encode_issue(issue)))
-    first = min(indexes)
     for position, issue in enumerate(validation.issues):
         key = 2 * _STAGE + first * _TASK + position
         out.append((key, issue.source_path, records.ISSUE, None, records.encode_issue(issue)))
     for outcome in validation.outcomes:
         out.append((first, None, records.OUTCOME, outcome.table, records.encode_outcome(outcome)))
-    broken = {i.source_path for i in framed.issues} | validation.quarantined_paths
-    with landing_connection() as con:
-        for table in ROW_TABLES:
-            frame = getattr(framed.frames, table)
-            landing.insert_frame(con, table, frame[~frame["source_path"].isin(broken)], loaded_at=loaded_at)
-            typed = con.sql(f"select * from landing.{table}").to_arrow_table()  # constant table names
-            if typed.num_rows:
-                out.append((first, None, records.ROWS, table, records.encode_rows(typed)))
     columns = list(zip(*out, strict=True)) if out else [[] for _ in records.SCHEMA]
     return pa.RecordBatch.from_arrays(
         [pa.array(list(values), type=field.type) for values, field in zip(columns, records.SCHEMA, strict=True)],
         schema=records.SCHEMA,
     )
 
+
+
+def _insert(con, frames: StagingFrames, exclude: set[str], *, loaded_at: datetime) -> None:
+    for table in ROW_TABLES:
+        frame = getattr(frames, table)
+        landing.insert_frame(con, table, frame[~frame["source_path"].isin(exclude)], loaded_at=loaded_at)
+
+
+def _remove(con, paths: list[str]) -> None:
+    for table in ROW_TABLES:  # constant names
+        con.execute(f"delete from landing.{table} where source_path in (select unnest($p::varchar[]))", {"p": paths})

@@ -124,7 +124,9 @@ def read_head(block: Block) -> Head:
     rows = block.head
     name = find_label(rows, PROJECT_NAME, known=HEAD_LABELS)
     if name is None or not name.value:
-        raise TableError(IssueCategory.NOT_A_TARGET_TABLE, "项目名称 is empty", line=rows[0].line)
+        # No head block at all: 项目名称 heads a column of the indicator header (a 2-D table).
+        line = rows[0].line if rows else block.header.line
+        raise TableError(IssueCategory.NOT_A_TARGET_TABLE, "项目名称 is empty", line=line)
     department = find_label(rows, DEPARTMENT, known=HEAD_LABELS)
     if department is None or not department.value:
         raise TableError(

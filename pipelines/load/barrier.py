@@ -1,0 +1,119 @@
+"""What one file's content may do to a load: nothing beyond that file.
+
+Readers and layouts raise TableError for what they recognise as wrong. Anything else they raise on
+some file (an IndexError on a head block no one foresaw, a RecursionError in a library) is a bug
+met on that file's content; it becomes that file's `parser_error`, naming the exception and where
+it was raised, and every other file loads. A file that takes longer than its time budget (a
+pathological PDF) becomes `too_slow`. Interrupts (Ctrl-C, SIGTERM) are not contained: they stop
+the load.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from pipelines.ingest.errors import IssueCategory
+from pipelines.load.discover import RawFile
+from pipelines.load.issues import LoadIssue, Severity
+
+T = TypeVar("T")
+
+FILE_SECONDS = 60.0
+FILE_SECONDS_ENV = "BUDGET_FILE_SECONDS"
+
+
+def file_seconds_from_env() -> float:
+    """FILE_SECONDS, or BUDGET_FILE_SECONDS when set (seconds > 0)."""
+    text = os.environ.get(FILE_SECONDS_ENV, "").strip()
+    if not text:
+        return FILE_SECONDS
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise ValueError(f"{FILE_SECONDS_ENV} must be a number of seconds > 0, not {text!r}")
+    return value
+
+
+class _OverBudget(BaseException):
+    """A BaseException, so that no `except Exception` inside a reader swallows the budget."""
+
+
+def contained(file: RawFile, work: Callable[[], T], *, seconds: float | None = None) -> T | LoadIssue:
+    """work(), or the issue that quarantines `file` when work raises or runs out of time."""
+    try:
+        with _time_budget(seconds):
+            return work()
+    except _OverBudget:
+        return too_slow(file, seconds or 0.0)
+    except Exception as error:
+        return parser_error(file.source_path, file.sha256, error)
+
+
+def parser_error(source_path: str, sha256: str, error: BaseException) -> LoadIssue:
+    return LoadIssue(
+        source_path=source_path,
+        source_sha256=sha256,
+        category=IssueCategory.PARSER_ERROR,
+        severity=Severity.ERROR,
+        message=(
+            f"the loader failed on this file's content: {type(error).__name__}: {_text(error)}"
+            f"{_where(error)}; the file is not loaded (every other file is); please report it with "
+            "the file attached"
+        ),
+    )
+
+
+def too_slow(file: RawFile, seconds: float) -> LoadIssue:
+    return LoadIssue(
+        source_path=file.source_path,
+        source_sha256=file.sha256,
+        category=IssueCategory.TOO_SLOW,
+        severity=Severity.ERROR,
+        message=(
+            f"reading it took over its time budget of {seconds:g} s ({FILE_SECONDS_ENV}): not loaded, "
+            "so that one pathological file cannot hold up the others; raise the budget to load it"
+        ),
+    )
+
+
+def _text(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return (text[:300] + "…") if len(text) > 300 else (text or "(no message)")
+
+
+def _where(error: BaseException) -> str:
+    """The innermost frame of the project's own code, so that a report can find the bug."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f"{os.sep}pipelines{os.sep}" in f.filename]
+    if not frames:
+        return ""
+    frame = frames[-1]
+    relative = frame.filename[frame.filename.rfind(f"{os.sep}pipelines{os.sep}") + 1:]
+    return f" (raised in {relative}:{frame.lineno})"
+
+
+@contextmanager
+def _time_budget(seconds: float | None) -> Iterator[None]:
+    """SIGALRM after `seconds` of wall time. Signals reach only a main thread: elsewhere (a thread
+    some executor runs tasks on) the budget is not enforced, rather than failing the file."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _expired(signum, frame):
+        raise _OverBudget
+
+    previous = signal.signal(signal.SIGALRM, _expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

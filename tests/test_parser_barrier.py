@@ -1,0 +1,123 @@
+"""One file's content can stop nothing but that file: the fault barrier, on both engines.
+
+A bug is planted in the horizontal layout (tests/support/faults.py): it raises IndexError on any
+grid mentioning a marker, as the head-block code once did on a real 2-D table. The file that
+meets it is quarantined as `parser_error`, naming the exception; the seed beside it publishes,
+and the load exits 3.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.ingest.errors import IssueCategory
+from pipelines.load.discover import scan_raw_dir
+from pipelines.load.parse import parse_raw_file
+from tests.support.cli import LoadRun, load_cli
+from tests.support.faults import PLANTED_MARKER, planted_environment
+from tests.support.paths import SEED_PATH
+from tests.support.tables import render, seed_spec, write_text
+
+pytestmark = pytest.mark.slow
+
+BROKEN = "2024/planted.txt"
+EMPTY_FILES = 30
+
+
+@pytest.fixture(scope="module")
+def raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    raw = tmp_path_factory.mktemp("barrier") / "raw"
+    (raw / "2024").mkdir(parents=True)
+    (raw / "2024" / "seed.txt").write_bytes(SEED_PATH.read_bytes())
+    planted = dataclasses.replace(seed_spec(), department=f"广州市越秀区{PLANTED_MARKER}局")
+    write_text(raw / BROKEN, render(planted))
+    for number in range(EMPTY_FILES):  # repeated issues: counted on the terminal, every one in the warehouse
+        (raw / "2024" / f"empty_{number:02}.txt").touch()
+    return raw
+
+
+@pytest.fixture(scope="module", params=["duckdb", "spark"])
+def load(request, raw: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[LoadRun, Path]:
+    root = tmp_path_factory.mktemp(f"barrier-{request.param}")
+    warehouse = root / "warehouse" / "budget.duckdb"
+    env = planted_environment(root / "planted")
+    run = load_cli(raw, warehouse, engine=None if request.param == "duckdb" else "spark", env=env)
+    return run, warehouse
+
+
+def test_the_file_that_raises_is_quarantined_and_the_load_exits_3(load) -> None:
+    run, _ = load
+    assert run.exit_code == 3, run.explain()
+    assert run.summary["success"], run.explain()
+    assert run.summary["quarantined_files"] == 1 + EMPTY_FILES
+
+
+def test_the_terminal_counts_the_repeated_issues_and_the_warehouse_keeps_each(load) -> None:
+    run, warehouse = load
+    assert (
+        "error: 30 files: file is empty [unreadable], e.g. 2024/empty_00.txt, 2024/empty_01.txt, 2024/empty_02.txt, …"
+        in run.stderr.splitlines()
+    ), run.explain()
+    assert not any("empty_29" in line for line in run.stderr.splitlines())
+    assert len(run.summary["issues"]) == 1 + EMPTY_FILES
+    assert _mart(warehouse, "load_issues", "select count(*) from mart where category = 'unreadable'") == [(EMPTY_FILES,)]
+
+
+def _mart(warehouse: Path, mart: str, sql: str, parameters: dict | None = None) -> list[tuple]:
+    """A mart as both engines publish it: the Parquet folder beside the warehouse."""
+    files = str(warehouse.parent / "parquet" / mart / "*.parquet")
+    with duckdb.connect() as con:
+        return con.execute(f"with mart as (select * from read_parquet($files)) {sql}", {"files": files, **(parameters or {})}).fetchall()
+
+
+def test_the_seed_beside_it_publishes_whole(load) -> None:
+    run, warehouse = load
+    assert _mart(
+        warehouse, "budget_by_project", "select count(*), sum(total_amount) from mart"
+    ) == [(10, Decimal("2177.86"))], run.explain()
+    assert _mart(warehouse, "indicator_targets", "select count(*) from mart") == [(37,)]
+
+
+def test_its_load_issue_names_the_exception_and_where_it_was_raised(load) -> None:
+    _, warehouse = load
+    ((category, severity, message),) = _mart(
+        warehouse, "load_issues", "select category, severity, message from mart where source_path = $path", {"path": BROKEN}
+    )
+    assert (category, severity) == ("parser_error", "error")
+    assert "IndexError: tuple index out of range" in message
+    assert "raised in pipelines/ingest/layouts/__init__.py" in message
+
+
+def test_a_file_over_its_time_budget_is_too_slow(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    (raw / "2024").mkdir(parents=True)
+    (raw / "2024" / "seed.txt").write_bytes(SEED_PATH.read_bytes())
+    (file,) = scan_raw_dir(raw).files
+    issue = parse_raw_file(file, seconds=1e-6)
+    assert issue.category is IssueCategory.TOO_SLOW
+    assert "time budget of 1e-06 s (BUDGET_FILE_SECONDS)" in issue.message
+    assert parse_raw_file(file, seconds=60).table.department_name == "广州市越秀区政务服务数据管理局（本级）"
+
+
+def test_an_unforeseen_exception_in_a_layout_becomes_the_files_parser_error(tmp_path: Path, monkeypatch) -> None:
+    from pipelines.ingest.layouts import horizontal
+
+    def raises(grid):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(horizontal, "detect", raises)
+    raw = tmp_path / "raw"
+    (raw / "2024").mkdir(parents=True)
+    (raw / "2024" / "seed.txt").write_bytes(SEED_PATH.read_bytes())
+    (file,) = scan_raw_dir(raw).files
+    issue = parse_raw_file(file)
+    assert (issue.category, issue.source_sha256) == (IssueCategory.PARSER_ERROR, file.sha256)
+    assert issue.message.startswith(
+        "the loader failed on this file's content: RecursionError: maximum recursion depth exceeded "
+        "(raised in pipelines/ingest/layouts/__init__.py:"
+    )
