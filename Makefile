@@ -10,7 +10,7 @@ DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # System packages (Debian's chromium for the browser test) need root; sudo when not root.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: load test docs dev serve docs-images fuzz bench clean browser office java
+.PHONY: load test docs dev serve docs-images fuzz bench clean clean-warehouse browser office java spark venv
 
 $(BIN)/budget-warehouse: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,12 +21,21 @@ $(BIN)/budget-warehouse: requirements.lock pyproject.toml
 
 venv: $(BIN)/budget-warehouse
 
+## The Spark engine (`budget-warehouse load --engine spark`, docs/scale-out.md): pyspark and dbt-spark
+## into .venv, and Java 17. `make load` needs neither; `make test` tests both engines.
+SPARK_STAMP := $(VENV)/.spark-installed
+$(SPARK_STAMP): requirements-spark.lock $(BIN)/budget-warehouse
+	$(BIN)/pip install --quiet -r requirements-spark.lock
+	touch $@
+
+spark: $(SPARK_STAMP) java
+
 ## Load every table under raw/ into warehouse/budget.duckdb and build the marts; the run shows in the UI.
 load: venv
 	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/budget-warehouse load
 
 ## The test suite: parsers, schemas, the Dagster job end to end, dbt tests, the Dagster UI in a browser.
-test: venv browser office java
+test: venv spark browser office java
 	$(BIN)/python -m pytest
 
 ## Debian's Chromium and chromedriver, which tests/test_dagster_ui.py drives (nothing is downloaded),
@@ -85,5 +94,10 @@ BENCH_PDFS ?= 200
 bench: venv office
 	$(BIN)/python -m bench.run --sizes $(BENCH_SIZES) --pdfs $(BENCH_PDFS) --out bench/out
 
+## Build debris and caches. The published warehouse stays: `make clean-warehouse` removes it.
 clean:
-	rm -rf warehouse dbt_project/target dbt_project/logs .pytest_cache .hypothesis
+	rm -rf warehouse/.build dbt_project/target dbt_project/logs .pytest_cache .hypothesis
+
+## The published warehouse, its Parquet copies and kept hashes: the next `make load` rebuilds them from raw/.
+clean-warehouse:
+	rm -rf warehouse

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import importlib.util
 import json
 import os
 import sys
@@ -94,8 +95,17 @@ def _check_engine(*, master_given: bool) -> str | None:
         return str(error)
     if engine != SPARK:
         return None
+    if not (_installed("pyspark") and _installed("dbt.adapters.spark")):
+        return "the Spark engine is not installed: run `make spark` (or `pip install -e .[spark]`), then load again"
     setting = "--spark-master" if master_given else f"Spark master (${spark_settings.MASTER_ENV} or {spark_settings.DEFAULT_MASTER})"
     return check_master(spark_settings.master(), setting=setting)
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:  # a parent package missing, or an import hook that refuses it
+        return False
 
 
 def _check_paths(*, raw_given: bool, warehouse_given: bool) -> str | None:
