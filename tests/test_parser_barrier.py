@@ -94,15 +94,25 @@ def test_its_load_issue_names_the_exception_and_where_it_was_raised(load) -> Non
     assert "raised in pipelines/ingest/layouts/__init__.py" in message
 
 
-def test_a_file_over_its_time_budget_is_too_slow(tmp_path: Path) -> None:
+def _slow_and_quick_files(tmp_path: Path):
+    """A text file of 20,000 table-like rows (about half a second to read and refuse), and the seed."""
     raw = tmp_path / "raw"
     (raw / "2024").mkdir(parents=True)
     (raw / "2024" / "seed.txt").write_bytes(SEED_PATH.read_bytes())
-    (file,) = scan_raw_dir(raw).files
-    issue = parse_raw_file(file, seconds=1e-6)
+    (raw / "2024" / "slow.txt").write_text(
+        "项目名称\t总计\t绩效指标\n" + "某项目\t1.00\t1、产出指标：数量指标：x；年度指标值:1个。\n" * 20_000, encoding="utf-8"
+    )
+    seed, slow = scan_raw_dir(raw).files
+    return slow, seed
+
+
+def test_a_file_over_its_time_budget_is_too_slow(tmp_path: Path) -> None:
+    slow, seed = _slow_and_quick_files(tmp_path)
+    issue = parse_raw_file(slow, seconds=0.01)
     assert issue.category is IssueCategory.TOO_SLOW
-    assert "time budget of 1e-06 s (BUDGET_FILE_SECONDS)" in issue.message
-    assert parse_raw_file(file, seconds=60).table.department_name == "广州市越秀区政务服务数据管理局（本级）"
+    assert "time budget of 0.01 s (BUDGET_FILE_SECONDS)" in issue.message
+    assert parse_raw_file(slow, seconds=60).category is IssueCategory.NOT_A_TARGET_TABLE
+    assert parse_raw_file(seed, seconds=60).table.department_name == "广州市越秀区政务服务数据管理局（本级）"
 
 
 def test_an_unforeseen_exception_in_a_layout_becomes_the_files_parser_error(tmp_path: Path, monkeypatch) -> None:
@@ -122,3 +132,25 @@ def test_an_unforeseen_exception_in_a_layout_becomes_the_files_parser_error(tmp_
         "the loader failed on this file's content: RecursionError: maximum recursion depth exceeded "
         "(raised in pipelines/ingest/layouts/__init__.py:"
     )
+
+
+def test_the_time_budget_holds_in_a_worker_thread_and_leaves_the_thread_clean(tmp_path: Path) -> None:
+    """Loads parse in worker threads too, where no signal reaches."""
+    import threading
+    import time
+
+    slow, seed = _slow_and_quick_files(tmp_path)
+    results = []
+
+    def work() -> None:
+        results.append(parse_raw_file(slow, seconds=0.01))
+        results.append(parse_raw_file(seed, seconds=0.05))
+        time.sleep(0.2)  # a budget that expired must not land after its file
+        results.append("clean")
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    assert results[0].category is IssueCategory.TOO_SLOW
+    assert results[1].table.department_name == "广州市越秀区政务服务数据管理局（本级）"
+    assert results[2] == "clean"

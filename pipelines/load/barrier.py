@@ -10,8 +10,8 @@ the load.
 
 from __future__ import annotations
 
+import ctypes
 import os
-import signal
 import threading
 import traceback
 from collections.abc import Callable, Iterator
@@ -101,19 +101,39 @@ def _where(error: BaseException) -> str:
 
 @contextmanager
 def _time_budget(seconds: float | None) -> Iterator[None]:
-    """SIGALRM after `seconds` of wall time. Signals reach only a main thread: elsewhere (a thread
-    some executor runs tasks on) the budget is not enforced, rather than failing the file."""
-    if not seconds or threading.current_thread() is not threading.main_thread():
+    """_OverBudget raised in this thread once `seconds` of wall time have passed.
+
+    A watchdog thread raises it asynchronously (CPython's PyThreadState_SetAsyncExc): unlike
+    SIGALRM, this works in any thread, and loads parse in worker threads as well as in processes.
+    As with a signal, it lands when the parser next runs Python code, not inside one C call.
+    """
+    if not seconds:
         yield
         return
+    target = threading.get_ident()
+    state = {"done": False, "fired": False}
+    guard = threading.Lock()
 
-    def _expired(signum, frame):
-        raise _OverBudget
+    def expire() -> None:
+        with guard:
+            if not state["done"]:
+                state["fired"] = True
+                _raise_in(target, _OverBudget)
 
-    previous = signal.signal(signal.SIGALRM, _expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    watchdog = threading.Timer(seconds, expire)
+    watchdog.daemon = True
+    watchdog.start()
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        watchdog.cancel()
+        with guard:
+            state["done"] = True
+            if state["fired"]:
+                _raise_in(target, None)  # not delivered yet: withdrawn, so it cannot land elsewhere
+
+
+def _raise_in(thread_id: int, exception: type[BaseException] | None) -> None:
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread_id), ctypes.py_object(exception) if exception is not None else ctypes.c_void_p(0)
+    )
