@@ -15,13 +15,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipelines.ingest.errors import TableError
-from pipelines.ingest.layouts import parse_grids
-from pipelines.ingest.layouts import per_project, project_blocks, self_evaluation
+from pipelines.ingest.layouts import parse_grids, per_project, project_blocks, self_evaluation
 from pipelines.ingest.model import DepartmentTable, SelfEvaluation
 from pipelines.ingest.readers import read_source_rows_from_bytes
 from pipelines.ingest.rows import Grid, SourceRow
 from tests.support.paths import SEED_PATH
-from tests.support.project_forms import Indicator, Project, consistent_self_evaluation, evaluation_sheet, target_sheet
+from tests.support.project_forms import (
+    Indicator,
+    Project,
+    consistent_self_evaluation,
+    evaluation_sheet,
+    target_sheet,
+)
 
 EXAMPLES = settings(max_examples=int(__import__("os").environ.get("LAYOUT_EXAMPLES", "200")), suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 RELATIVE_PATH = PurePosixPath("2024/fuzz.xlsx")

@@ -19,8 +19,10 @@ def test_fifty_thousand_empty_files_are_one_line_with_examples():
     rows = [_empty(n) for n in range(50_000)]
     lines = digest([*rows, IssueRow("error", "2024/b.txt", "conflict", "某局 2024 is also claimed by 2024/c.txt")])
     assert lines == [
-        "error: 50,000 files: file is empty [unreadable], e.g. 2024/empty_00000.txt, 2024/empty_00001.txt, "
-        "2024/empty_00002.txt, …",
+        (
+            "error: 50,000 files: file is empty [unreadable], e.g. 2024/empty_00000.txt, 2024/empty_00001.txt, "
+            "2024/empty_00002.txt, …"
+        ),
         "error: 2024/b.txt: 某局 2024 is also claimed by 2024/c.txt [conflict]",
         "50,001 issues in all: every one is a row of marts.load_issues",
     ]

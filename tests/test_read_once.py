@@ -23,7 +23,7 @@ from tests.support.paths import SEED_PATH
 SEED_FILE = f"2024/{SEED_PATH.name}"
 ORIGINAL = SEED_PATH.read_bytes()
 # The same table with one project at 9,108.38 instead of 108.38: 9,000 万元 more.
-WRONG = ORIGINAL.replace("108.38".encode(), "9,108.38".encode(), 1)
+WRONG = ORIGINAL.replace(b"108.38", b"9,108.38", 1)
 JUNK = b"\x00\xff" * 500
 
 

@@ -22,13 +22,16 @@ from pipelines.load.validate import ValidationResult, merge_outcomes, validate_f
 def validate_contained(frames: StagingFrames) -> ValidationResult:
     try:
         return validate_frames(frames)
-    except Exception:
-        pass
+    except Exception:  # noqa: BLE001 - whatever it was, the file-by-file pass below finds and names it
+        return _validate_each(frames)
+
+
+def _validate_each(frames: StagingFrames) -> ValidationResult:
     results = [validate_frames(_only(frames, []))]
     for path, sha256 in _files(frames):
         try:
             results.append(validate_frames(_only(frames, [path])))
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - one file's values: its parser_error
             results.append(ValidationResult(issues=[parser_error(path, sha256, error)]))
     return ValidationResult(
         issues=[issue for result in results for issue in result.issues],
@@ -44,16 +47,22 @@ def append_contained(
     files appended one at a time. Returns the issues of the files that could not be set aside."""
     try:
         append(frames, exclude)
-        return []
-    except Exception:
-        pass
+    except Exception:  # noqa: BLE001 - whatever it was, the file-by-file pass below finds and names it
+        return _append_each(frames, exclude, append, remove)
+    return []
+
+
+def _append_each(
+    frames: StagingFrames, exclude: set[str], append: Callable[[StagingFrames, set[str]], None],
+    remove: Callable[[list[str]], None],
+) -> list[LoadIssue]:
     files = [(path, sha) for path, sha in _files(frames) if path not in exclude]
     remove([path for path, _ in files])
     issues = []
     for path, sha256 in files:
         try:
             append(_only(frames, [path]), exclude)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - one file's values: its parser_error
             remove([path])
             issues.append(parser_error(path, sha256, error))
     return issues

@@ -20,10 +20,10 @@ from dataclasses import dataclass, fields
 
 import pandas as pd
 
+from pipelines.load.barrier import contained, file_seconds_from_env
 from pipelines.load.discover import RawFile
 from pipelines.load.frames import StagingFrames, build_frames
 from pipelines.load.issues import LoadIssue
-from pipelines.load.barrier import contained, file_seconds_from_env
 from pipelines.load.parse import ParsedFile, parse_raw_file
 
 Progress = Callable[[int, int], None]
@@ -93,7 +93,7 @@ def frames_contained(parsed: Sequence[ParsedFile]) -> tuple[StagingFrames, list[
     parser_error (built all at once first, one by one only when that fails)."""
     try:
         return build_frames(parsed), []
-    except Exception:
+    except Exception:  # noqa: BLE001 - the file-by-file pass below finds the file and names the error
         good: list[ParsedFile] = []
         failed: list[LoadIssue] = []
         for item in parsed:

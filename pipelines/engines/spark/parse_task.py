@@ -15,10 +15,10 @@ import pyarrow as pa
 
 from pipelines.engines.spark import records
 from pipelines.engines.spark.landing_schema import ROW_TABLES, landing_connection
-from pipelines.load.discover import RawFile
-from pipelines.load.parallel import frame_files
 from pipelines.load.checked import append_contained, validate_contained
+from pipelines.load.discover import RawFile
 from pipelines.load.frames import StagingFrames
+from pipelines.load.parallel import frame_files
 from pipelines.warehouse import landing
 
 # The DataFrame of files a load distributes: one row per file, by path.
