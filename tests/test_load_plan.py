@@ -109,6 +109,20 @@ def test_beyond_the_limit_only_files_that_did_not_load_are_observed():
     assert only_a.partition == "2024/a.txt"
 
 
+def test_junk_files_beyond_the_limit_are_counted_not_observed_one_by_one():
+    """50,000 empty files would cost Dagster minutes of events: the first `limit` are observed."""
+    from pipelines.defs.assets.file_status import file_observations, unobserved_problems
+    from pipelines.load.stage import StageOutcome
+
+    junk = [f"2024/empty_{n}.txt" for n in range(5)]
+    outcome = StageOutcome(loaded=["2024/a.txt"], quarantined=junk)
+    files = [_file(p, "1") for p in ("2024/a.txt", *junk)]
+    observed = list(file_observations(outcome, files, lambda among: among, limit=2))
+    assert [o.partition for o in observed] == junk[:2]
+    assert unobserved_problems(outcome, limit=2) == 3
+    assert unobserved_problems(outcome, limit=6) == 0
+
+
 def test_the_listing_is_compared_with_the_registry_inside_duckdb():
     now = datetime.now(UTC)
     with duckdb.connect() as con:

@@ -30,7 +30,9 @@ def file_observations(
     those of the keys it is asked about).
 
     Beyond `limit` files (a bulk load: each event costs Dagster some 11 ms on SQLite) only the
-    files that did not load are observed; they are the ones a person has to look at.
+    files that did not load are observed, they being the ones a person has to look at, and of
+    those only the first `limit` (50,000 junk files would cost minutes): `unobserved_problems`
+    counts the rest, which marts.load_issues lists.
     """
     statuses = [
         *((path, "loaded") for path in outcome.loaded),
@@ -38,7 +40,7 @@ def file_observations(
         *((path, "conflict") for path in outcome.conflicted),
     ]
     if len(statuses) > limit:
-        statuses = [(path, status) for path, status in statuses if status != "loaded"]
+        statuses = [(path, status) for path, status in statuses if status != "loaded"][:limit]
     if not statuses:
         return
     observed = {path for path, _ in statuses}
@@ -60,6 +62,14 @@ def file_observations(
         if found:
             metadata["issues"] = "\n".join(issue.describe() for issue in found[:_MAX_ISSUES_SHOWN])
         yield dg.AssetObservation(asset_key=RAW_FILES_KEY, partition=key, metadata=metadata)
+
+
+def unobserved_problems(outcome: StageOutcome, *, limit: int) -> int:
+    """Files that did not load and get no observation of their own (see file_observations)."""
+    problems = len(outcome.quarantined) + len(outcome.conflicted)
+    if problems + len(outcome.loaded) <= limit:
+        return 0
+    return max(0, problems - limit)
 
 
 # Up to this many keys are looked up one by one; more, and every registered key is read at once

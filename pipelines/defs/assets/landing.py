@@ -8,7 +8,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.defs import dbt_scope
-from pipelines.defs.assets.file_status import file_observations, registered_partitions
+from pipelines.defs.assets.file_status import file_observations, registered_partitions, unobserved_problems
 from pipelines.defs.assets.previews import markdown_table
 from pipelines.defs.assets.raw_files import RAW_FILES_KEY
 from pipelines.defs.checks import CHECK_SPECS, check_results
@@ -89,6 +89,8 @@ def landing_tables(context: dg.AssetExecutionContext, warehouse: BudgetWarehouse
     registered = registered_partitions(context.instance, RAW_FILES.name)
     for observation in file_observations(outcome, files, registered, limit=MAX_FILES_PER_PARTITIONED_RUN):
         context.log_event(observation)
+    if unobserved := unobserved_problems(outcome, limit=MAX_FILES_PER_PARTITIONED_RUN):
+        context.log.info(f"{unobserved:,} more files that did not load are not shown one by one: see load_issues")
     for table, key in LANDING_KEYS.items():
         metadata = {**_metadata(table, counts[table], outcome), **profiles[table], "engine": warehouse.engine_name}
         yield dg.MaterializeResult(asset_key=key, metadata=metadata)
