@@ -24,6 +24,7 @@ from pipelines.display import printable
 from pipelines.engines import DEFAULT_ENGINE, ENGINE_ENV, ENGINES, SPARK, EngineError, engine_from_environment
 from pipelines.engines.spark import settings as spark_settings
 from pipelines.warehouse import settings
+from pipelines.warehouse.damage import damaged_warehouse_line
 
 EXIT_OK, EXIT_FAILED, EXIT_QUARANTINED = 0, 1, 3
 
@@ -80,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         hint = "" if args.debug else " (--debug shows the traceback)"
-        print(f"error: load failed: {printable(str(error) or type(error).__name__)}{hint}", file=sys.stderr)
+        said = str(error) or type(error).__name__
+        print(f"error: load failed: {printable(damaged_warehouse_line(said, settings.warehouse_path()) or said)}{hint}",
+              file=sys.stderr)
         return EXIT_FAILED
 
 
@@ -127,6 +130,8 @@ def _load(*, quiet: bool, as_json: bool, debug: bool = False) -> int:
         into = warehouse if engine != SPARK else f"{warehouse.parent} on Spark ({spark_settings.master()})"
         print(f"loading {printable(str(raw_dir))} into {printable(str(into))} …", file=sys.stderr)
     progress = _progress_printer(started) if show_progress else None
+    if (busy := _another_load(warehouse)) is not None:
+        return _refused(busy, as_json=as_json, started=started)
     with _kept_hashes(warehouse), discover.one_listing():
         if progress is not None:
             progress("checking raw/ against the published warehouse")
@@ -144,6 +149,31 @@ def _load(*, quiet: bool, as_json: bool, debug: bool = False) -> int:
         return EXIT_FAILED
     unread = summary.get("unread_entries", 0)
     return EXIT_QUARANTINED if summary["quarantined_files"] or summary["conflicting_files"] or unread else EXIT_OK
+
+
+def _another_load(warehouse: Path) -> str | None:
+    """Whether another load holds the load lock, asked before Dagster and dbt start, so that
+    the second of two loads says so at once. The run takes the lock again: that stays the rule."""
+    from pipelines.warehouse import publish
+
+    try:
+        publish.LoadLock(warehouse).release()
+    except publish.LoadInProgressError as busy:
+        return str(busy)
+    return None
+
+
+def _refused(error: str, *, as_json: bool, started: float) -> int:
+    """A load that did not start: the published warehouse is as it was, and its counts say so."""
+    if as_json:
+        from pipelines.run_load import refused_summary
+
+        summary = refused_summary(error)
+        summary["elapsed_seconds"] = round(time.monotonic() - started, 1)
+        print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(f"load FAILED: {printable(error)}", file=sys.stderr)
+    return EXIT_FAILED
 
 
 @contextmanager
@@ -180,7 +210,7 @@ def _print_summary(summary: dict, *, quiet: bool) -> None:
         print(f"load FAILED: {printable(str(summary['error']))}", file=sys.stderr)
     if quiet:
         return
-    rows = [
+    files = [
         ("files under raw/", summary["files"]),
         ("  parsed this run", summary["parsed_files"]),
         ("  unchanged (not parsed)", summary["unchanged_files"]),
@@ -188,6 +218,9 @@ def _print_summary(summary: dict, *, quiet: bool) -> None:
         ("  in conflict", summary["conflicting_files"]),
         ("  removed since last load", summary["removed_files"]),
         ("entries not read", summary.get("unread_entries", 0)),
+    ]
+    rows = [
+        *(files if summary.get("files_counted", True) else [("files under raw/", "not counted (the load failed first)")]),
         ("departments", summary["departments"]),
         ("projects", summary["projects"]),
         ("indicators", summary["indicators"]),
