@@ -114,24 +114,24 @@ def _check_paths(*, raw_given: bool, warehouse_given: bool) -> str | None:
 
 
 def _load(*, quiet: bool, as_json: bool, debug: bool = False) -> int:
-    # Imported here so that `--help` answers at once, without loading Dagster and dbt.
-    from pipelines.defs.no_change import find_no_change
-    from pipelines.load import discover
-    from pipelines.run_load import no_change_summary, run_load
-
     started = time.monotonic()
     raw_dir, warehouse = settings.raw_dir(), settings.warehouse_path()
     if not raw_dir.is_dir():
         print(f"error: raw directory {printable(str(raw_dir))} does not exist", file=sys.stderr)
         return EXIT_FAILED
+    if (busy := _another_load(warehouse)) is not None:
+        return _refused(busy, as_json=as_json, started=started)
+    # Imported here so that `--help` and a refusal answer at once, without loading Dagster and dbt.
+    from pipelines.defs.no_change import find_no_change
+    from pipelines.load import discover
+    from pipelines.run_load import no_change_summary, run_load
+
     show_progress = not (quiet or as_json)
     if show_progress:
         engine = engine_from_environment()
         into = warehouse if engine != SPARK else f"{warehouse.parent} on Spark ({spark_settings.master()})"
         print(f"loading {printable(str(raw_dir))} into {printable(str(into))} …", file=sys.stderr)
     progress = _progress_printer(started) if show_progress else None
-    if (busy := _another_load(warehouse)) is not None:
-        return _refused(busy, as_json=as_json, started=started)
     with _kept_hashes(warehouse), discover.one_listing():
         if progress is not None:
             progress("checking raw/ against the published warehouse")
