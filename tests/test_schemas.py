@@ -185,3 +185,14 @@ def test_a_value_that_breaks_a_column_rule_is_named(seed_parsed):
     assert (issue.severity, issue.line) == (Severity.ERROR, 14)
     assert issue.message.startswith("项目 ")
     assert ": source_form is 'diagonal', which breaks the rule isin(" in issue.message
+
+
+def test_a_column_typed_object_by_its_batch_is_no_files_finding(seed_parsed):
+    """Frames joined from batches (one without rows) can type an int column as object: the
+    values are still checked row by row, and no file is blamed for the dtype."""
+    def widen(frames):
+        frames.indicators["indicator_seq"] = frames.indicators["indicator_seq"].astype(object)
+
+    issues, outcomes = _two_files(seed_parsed, widen)
+    assert issues == []
+    assert all(outcome.passed for outcome in outcomes)

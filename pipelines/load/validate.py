@@ -150,11 +150,14 @@ def _failures(schema: type[pa.DataFrameModel], frame: pd.DataFrame) -> list[_Fai
 def _from_cases(schema: type[pa.DataFrameModel], frame: pd.DataFrame, cases: pd.DataFrame) -> list[_Failure]:
     seen: dict[tuple[str, int], _Failure] = {}
     errored: dict[str, str] = {}
-    for check, column, index, value in zip(
-        cases["check"], cases["column"], cases["index"], cases["failure_case"], strict=True
+    for context, check, column, index, value in zip(
+        cases["schema_context"], cases["check"], cases["column"], cases["index"], cases["failure_case"], strict=True
     ):
         if index is None or pd.isna(index):
-            errored.setdefault(str(check), str(value))
+            # A dataframe check that raised. A column's failure without a row (its dtype, as
+            # the concatenated batch types it) is no file's finding: each row's values are checked.
+            if context == "DataFrameSchema":
+                errored.setdefault(str(check), str(value))
             continue
         name = _check_name(str(check), str(column))
         seen.setdefault((name, int(index)), _Failure(name, int(index), str(column), value))
