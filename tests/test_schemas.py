@@ -164,7 +164,7 @@ def test_a_check_that_cannot_run_on_one_file_still_runs_on_the_others(seed_parse
     def break_both(frames):
         indicators = frames.indicators
         indicators.loc[_row(indicators, "2024/a.txt", 12), "annual_value"] = "ninety"
-        indicators.loc[_row(indicators, "2024/b.txt", 12), "annual_value"] = Decimal("-1")
+        indicators.loc[_row(indicators, "2024/b.txt", 12), "annual_value"] = Decimal(-1)
 
     issues, _ = _two_files(seed_parsed, break_both)
     (warning,) = [issue for issue in issues if issue.source_path == "2024/b.txt"]
