@@ -77,11 +77,14 @@ dev: venv
 
 ## The deployment without `dagster dev`: dagster-webserver and dagster-daemon as long-lived processes
 ## (sensor, nightly schedule, run queue); Ctrl-C stops both. deploy/ has the systemd units.
+## The UI is read-only; SERVE_LAUNCH_RUNS=1 lets it launch and cancel runs (docs/operations.md).
 SERVE_HOST ?= 127.0.0.1
 SERVE_PORT ?= 3000
+SERVE_LAUNCH_RUNS ?=
 serve: venv
 	mkdir -p $(DAGSTER_HOME)
-	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/python -m pipelines.serve -w workspace.yaml -h $(SERVE_HOST) -p $(SERVE_PORT)
+	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/python -m pipelines.serve -w workspace.yaml -h $(SERVE_HOST) -p $(SERVE_PORT) \
+		$(if $(SERVE_LAUNCH_RUNS),--launch-runs)
 
 ## The screenshots in docs/img, taken by the browser test of the UI (make test writes only to temp folders).
 docs-images: venv browser

@@ -25,6 +25,7 @@ from pipelines.display import printable
 from pipelines.engines import DEFAULT_ENGINE, ENGINE_ENV, ENGINES, SPARK, EngineError, engine_from_environment
 from pipelines.engines.spark import settings as spark_settings
 from pipelines.warehouse import settings
+from pipelines.warehouse.damage import damaged_warehouse_line
 
 EXIT_OK, EXIT_FAILED, EXIT_QUARANTINED = 0, 1, 3
 
@@ -81,7 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         hint = "" if args.debug else " (--debug shows the traceback)"
-        print(f"error: load failed: {printable(str(error) or type(error).__name__)}{hint}", file=sys.stderr)
+        said = str(error) or type(error).__name__
+        print(f"error: load failed: {printable(damaged_warehouse_line(said, settings.warehouse_path()) or said)}{hint}",
+              file=sys.stderr)
         return EXIT_FAILED
 
 
@@ -121,16 +124,18 @@ def _check_paths(*, raw_given: bool, warehouse_given: bool) -> str | None:
 
 
 def _load(*, quiet: bool, as_json: bool, debug: bool = False) -> int:
-    # Imported here so that `--help` answers at once, without loading Dagster and dbt.
-    from pipelines.defs.no_change import find_no_change
-    from pipelines.load import discover
-    from pipelines.run_load import no_change_summary, run_load
-
     started = time.monotonic()
     raw_dir, warehouse = settings.raw_dir(), settings.warehouse_path()
     if not raw_dir.is_dir():
         print(f"error: raw directory {printable(str(raw_dir))} does not exist", file=sys.stderr)
         return EXIT_FAILED
+    if (busy := _another_load(warehouse)) is not None:
+        return _refused(busy, as_json=as_json, started=started)
+    # Imported here so that `--help` and a refusal answer at once, without loading Dagster and dbt.
+    from pipelines.defs.no_change import find_no_change
+    from pipelines.load import discover
+    from pipelines.run_load import no_change_summary, run_load
+
     show_progress = not (quiet or as_json)
     if show_progress:
         engine = engine_from_environment()
@@ -154,6 +159,31 @@ def _load(*, quiet: bool, as_json: bool, debug: bool = False) -> int:
         return EXIT_FAILED
     unread = summary.get("unread_entries", 0)
     return EXIT_QUARANTINED if summary["quarantined_files"] or summary["conflicting_files"] or unread else EXIT_OK
+
+
+def _another_load(warehouse: Path) -> str | None:
+    """Whether another load holds the load lock, asked before Dagster and dbt start, so that
+    the second of two loads says so at once. The run takes the lock again: that stays the rule."""
+    from pipelines.warehouse import publish
+
+    try:
+        publish.LoadLock(warehouse).release()
+    except publish.LoadInProgressError as busy:
+        return str(busy)
+    return None
+
+
+def _refused(error: str, *, as_json: bool, started: float) -> int:
+    """A load that did not start: the published warehouse is as it was, and its counts say so."""
+    if as_json:
+        from pipelines.run_load import refused_summary
+
+        summary = refused_summary(error)
+        summary["elapsed_seconds"] = round(time.monotonic() - started, 1)
+        print(json.dumps(summary, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(f"load FAILED: {printable(error)}", file=sys.stderr)
+    return EXIT_FAILED
 
 
 @contextmanager
@@ -190,7 +220,7 @@ def _print_summary(summary: dict, *, quiet: bool) -> None:
         print(f"load FAILED: {printable(str(summary['error']))}", file=sys.stderr)
     if quiet:
         return
-    rows = [
+    files = [
         ("files under raw/", summary["files"]),
         ("  parsed this run", summary["parsed_files"]),
         ("  unchanged (not parsed)", summary["unchanged_files"]),
@@ -198,6 +228,9 @@ def _print_summary(summary: dict, *, quiet: bool) -> None:
         ("  in conflict", summary["conflicting_files"]),
         ("  removed since last load", summary["removed_files"]),
         ("entries not read", summary.get("unread_entries", 0)),
+    ]
+    rows = [
+        *(files if summary.get("files_counted", True) else [("files under raw/", "not counted (the load failed first)")]),
         ("departments", summary["departments"]),
         ("projects", summary["projects"]),
         ("indicators", summary["indicators"]),

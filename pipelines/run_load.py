@@ -8,7 +8,7 @@ import re
 import shutil
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import ExitStack, redirect_stdout
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +22,7 @@ from pipelines.engines import SPARK, engine_from_environment
 from pipelines.ingest.errors import DISCOVERY_CATEGORIES
 from pipelines.load.digest import IssueRow, digest
 from pipelines.warehouse import parquet_export, settings
+from pipelines.warehouse.damage import damaged_warehouse_line
 
 if TYPE_CHECKING:
     from pipelines.defs.no_change import NoChange
@@ -88,8 +89,33 @@ def run_load(*, progress: Report | None = None) -> dict:
     summary["success"] = result.success
     summary["dagster_home"] = str(settings.dagster_home().resolve())
     summary["error"] = None if result.success else _first_failure(result)
-    summary["log_tail"] = [] if result.success else list(dbt_output.lines)
+    # dbt's last lines tell why dbt failed; after a dbt that succeeded (the load failed later,
+    # publishing or exporting) they end in "Completed successfully", a contradiction beside
+    # "load FAILED".
+    summary["log_tail"] = [] if result.success else dbt_tail(dbt_output.lines)
     summary["error_details"] = None if result.success else first_failure_details(result)
+    return summary
+
+
+# dbt's last word when nothing failed: "Completed successfully", or "Completed with 2 warnings:".
+_DBT_SUCCEEDED = re.compile(r"^Completed (?:successfully|with \d+ warnings?:?)$")
+
+
+def dbt_tail(lines: Iterable[str]) -> list[str]:
+    """dbt's last lines for a failed load: none when dbt itself succeeded."""
+    lines = list(lines)
+    return [] if any(_DBT_SUCCEEDED.match(line.strip()) for line in lines) else lines
+
+
+def refused_summary(error: str) -> dict:
+    """The summary of a load that stopped before its run (another load holds the lock): no file
+    was counted, and the counts are the published warehouse's, which is unchanged."""
+    summary = _file_summary({}, failed=[])
+    summary.update(_warehouse_counts())
+    summary.update(
+        success=False, dagster_home=str(settings.dagster_home().resolve()), error=error, log_tail=[],
+        seconds={},
+    )
     return summary
 
 
@@ -145,7 +171,8 @@ class _ProgressReporter:
         elif entry.level == logging.WARNING:
             self._warnings += 1
             if self._warnings <= _MAX_WARNINGS:
-                self._say(f"warning: {message.strip().splitlines()[0] if message.strip() else message}")
+                first = message.strip().splitlines()[0] if message.strip() else message
+                self._say(f"warning: {first.removeprefix('warning: ')}")
             elif self._warnings == _MAX_WARNINGS + 1:
                 self._say("more warnings: see marts.load_issues")
         elif message.startswith("raw/ matches the published warehouse"):
@@ -289,6 +316,9 @@ def _file_summary(metadata: dict, *, failed: list[str], issues: list[str] | None
         "removed_files": metadata.get("files_removed", 0),
         "failed_checks": failed,
         "issues": issues or [],
+        # False when the run failed before the landing step counted the files: the counts above
+        # are then not "0 files", but unknown.
+        "files_counted": bool(metadata),
     }
 
 
@@ -382,7 +412,8 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 def _first_failure(result: dg.ExecuteInProcessResult) -> str:
     """The first failed step and its innermost cause ("another load is running on …", "no space
-    left …"), not Dagster's wrapper ("Error occurred while executing op …")."""
+    left …"), not Dagster's wrapper ("Error occurred while executing op …") nor the Python class
+    path that Dagster puts before the message."""
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data:
             error = event.step_failure_data.error
@@ -392,8 +423,17 @@ def _first_failure(result: dg.ExecuteInProcessResult) -> str:
             # clear one: deeper causes (BlockingIOError under "another load is running") say less.
             while error.cause is not None and error.cls_name.startswith("Dagster"):
                 error = error.cause
-            return printable(f"{event.step_key}: {error.message.strip()}")
+            said = without_class_path(error.message.strip(), error.cls_name)
+            damaged = damaged_warehouse_line(said, settings.warehouse_path())
+            return printable(damaged or f"{event.step_key}: {said}")
     return "the run failed"
+
+
+def without_class_path(message: str, cls_name: str | None) -> str:
+    """`pipelines.warehouse.publish.LoadInProgressError: another load …` -> `another load …`."""
+    if not cls_name:
+        return message
+    return re.sub(rf"^(?:[A-Za-z_][\w.]*\.)?{re.escape(cls_name)}: ", "", message, count=1)
 
 
 def first_failure_details(result: dg.ExecuteInProcessResult) -> str:

@@ -4,6 +4,9 @@ The daemon runs the `raw_files_changed` sensor, the `nightly_load` schedule and 
 the webserver is the UI. If either exits, the other is stopped and this exits with its status, so
 a supervisor (systemd, docker) sees the failure. In production run the two as separate services
 (deploy/*.service); this is the same pair for one terminal.
+
+The UI is read-only unless --launch-runs is given: anyone who reaches its port could otherwise
+launch, cancel and re-execute loads and switch the schedule off (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -20,11 +23,14 @@ _POLL_SECONDS = 1.0
 _STOP_SECONDS = 30
 
 
-def commands(*, workspace: str, host: str, port: int) -> list[list[str]]:
+def commands(*, workspace: str, host: str, port: int, launch_runs: bool = False) -> list[list[str]]:
     bin_dir = Path(sys.executable).parent
     return [
         [str(bin_dir / "dagster-daemon"), "run", "-w", workspace],
-        [str(bin_dir / "dagster-webserver"), "-w", workspace, "-h", host, "-p", str(port)],
+        [
+            str(bin_dir / "dagster-webserver"), *([] if launch_runs else ["--read-only"]),
+            "-w", workspace, "-h", host, "-p", str(port),
+        ],
     ]
 
 
@@ -37,11 +43,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-w", "--workspace", default="workspace.yaml")
     parser.add_argument("-h", "--host", default="127.0.0.1")
     parser.add_argument("-p", "--port", type=int, default=3000)
+    parser.add_argument(
+        "--launch-runs", action="store_true",
+        help="let the UI launch, cancel and re-execute runs (default: read-only; put an authenticating proxy in front)",
+    )
     args = parser.parse_args(argv)
     # Each in a process group of its own, so that stopping it also stops the code servers it started.
     processes = [
         subprocess.Popen(command, process_group=0)
-        for command in commands(workspace=args.workspace, host=args.host, port=args.port)
+        for command in commands(workspace=args.workspace, host=args.host, port=args.port, launch_runs=args.launch_runs)
     ]
     stopping = False
 

@@ -22,6 +22,10 @@ from pipelines.ingest.indicators import split_indicators
         ("12.5", "12.50"),
         ("-", "0.00"),
         ("1，000.00", "1000.00"),
+        ("1,234.56", "1234.56"),
+        ("12,345", "12345.00"),
+        ("-1,234,567.80", "-1234567.80"),
+        ("9999999999.99", "9999999999.99"),
     ],
 )
 def test_amounts_are_exact_decimals_in_wan_yuan(text, expected):
@@ -37,6 +41,26 @@ def test_an_amount_that_is_not_a_number_names_line_and_column(text):
     assert caught.value.category is IssueCategory.BAD_AMOUNT
     assert caught.value.line == 14
     assert "财政拨款" in caught.value.message and repr(text) in caught.value.message
+
+
+@pytest.mark.parametrize("text", ["12,34", "1,2345", "1,234,", ",123", "1.234,56"])
+def test_thousands_separators_out_of_place_are_a_bad_amount(text):
+    """12,34 is neither 1234 nor 12.34: a typo, not a number to guess at."""
+    with pytest.raises(TableError) as caught:
+        parse_amount(text, line=9, column="总计")
+    assert caught.value.category is IssueCategory.BAD_AMOUNT
+    assert caught.value.line == 9
+    assert caught.value.message == (
+        f"总计 {text!r} has its thousands separators in the wrong place (groups of three digits expected, as in 1,234.56)"
+    )
+
+
+def test_an_amount_beyond_any_budget_is_named_on_its_line():
+    """Sums of such cells would not fit DECIMAL(18,2): the cell is refused, not its unit's sum."""
+    with pytest.raises(TableError) as caught:
+        parse_amount("9999999999999999.99", line=12, column="财政拨款")
+    assert (caught.value.category, caught.value.line) == (IssueCategory.BAD_AMOUNT, 12)
+    assert caught.value.message == "财政拨款 '9999999999999999.99' is too large: 万元 below 10,000,000,000 expected"
 
 
 def test_an_amount_finer_than_a_fen_is_refused():
@@ -102,3 +126,19 @@ def test_a_file_without_a_year_is_rejected_with_a_reason():
     assert caught.value.category is IssueCategory.UNKNOWN_FISCAL_YEAR
     assert caught.value.line == 3
     assert "raw/2024/" in caught.value.message
+
+
+@pytest.mark.parametrize("folder", ["２０２４", "２０２４年", "２０２４年度", "2024"])
+def test_a_full_width_year_folder_names_the_year(folder):
+    path = PurePosixPath(folder, "部门.txt")
+    assert resolve_fiscal_year(path, "项目支出绩效目标表", title_line=1) == 2024
+
+
+def test_a_full_width_year_in_the_title_names_the_year():
+    assert resolve_fiscal_year(PurePosixPath("部门.txt"), "２０２４年项目支出绩效目标表", title_line=1) == 2024
+
+
+def test_digits_of_other_scripts_name_no_year():
+    with pytest.raises(TableError) as caught:
+        resolve_fiscal_year(PurePosixPath("٢٠٢٤", "部门.txt"), "项目支出绩效目标表", title_line=3)
+    assert (caught.value.category, caught.value.line) == (IssueCategory.UNKNOWN_FISCAL_YEAR, 3)

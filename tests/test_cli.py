@@ -127,3 +127,83 @@ def test_a_missing_raw_dir_exits_1(tmp_path, in_process):
     )
     assert code == EXIT_FAILED
     assert "does not exist" in err
+
+
+def test_a_damaged_warehouse_is_named_with_the_fix_and_the_next_load_rebuilds_it(seed_warehouse, tmp_path, in_process):
+    database = _copy_of(seed_warehouse, tmp_path)
+    with open(database, "r+b") as handle:  # cut short, as a full disk or an interrupted copy leaves it
+        handle.truncate(database.stat().st_size * 6 // 10)
+    code, out, err = in_process("--raw-dir", str(seed_warehouse.raw_dir), "--warehouse", str(database))
+    assert code == EXIT_FAILED, err[-3000:]
+    (said,) = [line for line in err.splitlines() if "is damaged" in line]
+    assert said.startswith(f"load FAILED: the warehouse {database} is damaged and cannot be read (DuckDB: "), said
+    assert said.endswith(
+        f"move it away (mv {database} {database}.damaged) and load again: the next load rebuilds it from raw/"
+    ), said
+    assert "IOException" not in err and "Traceback" not in err
+    files = [line.split("raw/", 1)[1].strip() for line in out.splitlines() if "files under raw/" in line]
+    assert files == ["not counted (the load failed first)"], out
+
+    database.rename(database.with_name("budget.duckdb.damaged"))
+    code, out, err = in_process("--raw-dir", str(seed_warehouse.raw_dir), "--warehouse", str(database), "--json")
+    assert code == EXIT_OK, err[-3000:]
+    summary = json.loads(out)
+    assert (summary["projects"], summary["indicators"], summary["total_amount"]) == (10, 37, "2177.86")
+
+
+def test_a_load_while_another_holds_the_lock_stops_before_its_run(seed_warehouse, tmp_path, in_process):
+    from pipelines.warehouse import publish
+
+    database = _copy_of(seed_warehouse, tmp_path)
+    with publish.load_lock(database):
+        code, out, err = in_process("--raw-dir", str(seed_warehouse.raw_dir), "--warehouse", str(database))
+        json_code, json_out, _ = in_process(
+            "--raw-dir", str(seed_warehouse.raw_dir), "--warehouse", str(database), "--json"
+        )
+    expected = (
+        f"another load is running on {database} (it holds {database.parent / '.budget.duckdb.lock'}); this load "
+        "stopped without changing anything: run it again once that one has finished"
+    )
+    assert (code, out) == (EXIT_FAILED, "")
+    assert err.splitlines()[-1] == f"load FAILED: {expected}"
+    assert "Error" not in err and "pipelines." not in err
+    summary = json.loads(json_out)
+    assert (json_code, summary["success"], summary["error"]) == (EXIT_FAILED, False, expected)
+    assert (summary["projects"], summary["total_amount"]) == (10, "2177.86"), "the published warehouse, unchanged"
+    assert not (tmp_path / "dagster_home" / "history").exists(), "no Dagster run was started"
+
+
+def test_the_failure_line_has_no_python_class_path():
+    from pipelines.run_load import without_class_path
+
+    message = "pipelines.warehouse.publish.LoadInProgressError: another load is running on /w/budget.duckdb"
+    assert without_class_path(message, "LoadInProgressError") == "another load is running on /w/budget.duckdb"
+    assert without_class_path("OSError: [Errno 28] No space left", "OSError") == "[Errno 28] No space left"
+    assert without_class_path("no prefix here", "ValueError") == "no prefix here"
+
+
+def test_dbt_lines_are_shown_only_when_dbt_failed():
+    from pipelines.run_load import dbt_tail
+
+    succeeded = ["Finished running 61 models in 0 hours 0 minutes and 4.20 seconds (4.20s).", "", "Completed successfully"]
+    warned = ["", "Completed with 2 warnings:", "", "Warning in test x"]
+    failed = ["", "Completed with 1 error, 0 partial successes, and 0 warnings:", "", "Failure in test fault_injected"]
+    assert dbt_tail(succeeded) == []
+    assert dbt_tail(warned) == []
+    assert dbt_tail(failed) == failed
+
+
+def test_a_warning_shows_once_as_a_warning():
+    import logging
+
+    import dagster as dg
+
+    from pipelines.run_load import _ProgressReporter
+
+    said: list[str] = []
+    entry = dg.EventLogEntry(
+        error_info=None, level=logging.WARNING, user_message="warning: 2024/a.txt, line 11: subtotal 1 ≠ 2 [x]",
+        run_id="r", timestamp=0.0,
+    )
+    _ProgressReporter(said.append)(entry)
+    assert said == ["warning: 2024/a.txt, line 11: subtotal 1 ≠ 2 [x]"]

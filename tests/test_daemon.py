@@ -166,6 +166,8 @@ def test_make_serve_runs_the_webserver_and_the_daemon_until_stopped(tmp_path: Pa
                 return False
 
         _wait("the webserver answered", daemon, _FIRST_TICK_SECONDS, answers)
+        launch = _permission(port, "launch_pipeline_execution")
+        assert launch == {"permission": "launch_pipeline_execution", "value": False}, "the UI is read-only"
         with dg.DagsterInstance.from_config(str(home)) as instance:
             _wait("the daemon sent heartbeats", daemon, _FIRST_TICK_SECONDS,
                   lambda: "SENSOR" in instance.get_daemon_heartbeats())
@@ -183,6 +185,94 @@ def test_make_serve_runs_the_webserver_and_the_daemon_until_stopped(tmp_path: Pa
         _stop(serve)
 
 
+def _permission(port: int, name: str) -> dict:
+    """One of the UI's permissions, as the UI itself asks for them (Dagster's GraphQL)."""
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": "{ permissions { permission value } }"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        permissions = json.load(response)["data"]["permissions"]
+    (found,) = [p for p in permissions if p["permission"] == name]
+    return found
+
+
+def test_serve_starts_the_webserver_read_only_unless_told_to_launch_runs() -> None:
+    from pipelines import serve
+
+    _, webserver = serve.commands(workspace="workspace.yaml", host="127.0.0.1", port=3000)
+    assert webserver[0].endswith("/dagster-webserver")
+    assert webserver[1:] == ["--read-only", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", "3000"]
+    _, launching = serve.commands(workspace="workspace.yaml", host="127.0.0.1", port=3000, launch_runs=True)
+    assert "--read-only" not in launching
+    makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "$(if $(SERVE_LAUNCH_RUNS),--launch-runs)" in makefile, "make serve is read-only unless asked"
+
+
+def _unit_settings(name: str) -> dict[str, list[str]]:
+    """A unit's [Service] settings, every value of a repeated key kept (systemd's own syntax)."""
+    settings: dict[str, list[str]] = {}
+    section = None
+    for line in (REPO_ROOT / "deploy" / f"{name}.service").read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1]
+        elif section == "Service" and line and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            settings.setdefault(key, []).append(value)
+    return settings
+
+
+# The sandbox both units keep (docs/operations.md, "systemd").
+HARDENING = {
+    "NoNewPrivileges": "yes", "ProtectSystem": "strict", "ProtectHome": "yes", "PrivateTmp": "yes",
+    "PrivateDevices": "yes", "PrivateUsers": "yes", "PrivateMounts": "yes", "CapabilityBoundingSet": "",
+    "RestrictSUIDSGID": "yes", "ProtectKernelTunables": "yes", "ProtectKernelModules": "yes",
+    "ProtectKernelLogs": "yes", "ProtectControlGroups": "yes", "ProtectClock": "yes", "ProtectHostname": "yes",
+    "ProtectProc": "invisible", "RestrictNamespaces": "yes", "RestrictRealtime": "yes", "LockPersonality": "yes",
+    "RemoveIPC": "yes", "SystemCallArchitectures": "native", "IPAddressDeny": "any", "IPAddressAllow": "localhost",
+    "UMask": "0027",
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "writable"),
+    [("budget-dagster-daemon", ["warehouse", ".dagster_home"]), ("budget-dagster-webserver", [".dagster_home"])],
+)
+def test_the_systemd_units_are_sandboxed(name: str, writable: list[str]) -> None:
+    settings = _unit_settings(name)
+    assert {key: settings.get(key) for key in HARDENING} == {key: [value] for key, value in HARDENING.items()}
+    assert settings["SystemCallFilter"] == ["@system-service", "~@privileged"]
+    assert settings["MemoryMax"][0].endswith("G")
+    environment = dict(value.split("=", 1) for value in settings["Environment"])
+    home = environment["DAGSTER_HOME"]
+    warehouse_dir = environment["BUDGET_WAREHOUSE"].rsplit("/", 1)[0]
+    root = home.rsplit("/", 1)[0]
+    assert settings["ReadWritePaths"] == [" ".join(f"{root}/{path}" for path in writable)]
+    assert (home, warehouse_dir) == (f"{root}/.dagster_home", f"{root}/warehouse")
+    assert environment["BUDGET_RAW_DIR"] not in settings["ReadWritePaths"][0], "raw/ is only read"
+    assert (settings["User"], settings["Group"]) == (["budget"], ["budget"])
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed here")
+@pytest.mark.parametrize("name", ["budget-dagster-daemon", "budget-dagster-webserver"])
+def test_systemd_rates_the_units_4_or_safer(name: str) -> None:
+    """`systemd-analyze security` scores exposure from 0 (safest) to 10; 4.0 or lower is the aim."""
+    import re
+
+    rated = subprocess.run(
+        ["systemd-analyze", "security", "--offline=yes", str(REPO_ROOT / "deploy" / f"{name}.service")],
+        capture_output=True, text=True, check=False,
+    )
+    score = re.search(r"Overall exposure level for \S+: (\d+\.\d)", rated.stdout)
+    assert score is not None, rated.stdout + rated.stderr
+    assert float(score[1]) <= 4.0, rated.stdout
+
+
 def test_the_systemd_units_run_the_daemon_and_the_webserver_on_one_instance() -> None:
     import configparser
 
@@ -196,6 +286,9 @@ def test_the_systemd_units_run_the_daemon_and_the_webserver_on_one_instance() ->
     assert daemon["Service"]["ExecStart"].split()[1:] == ["run", "-w", "workspace.yaml"]
     assert daemon["Service"]["ExecStart"].split()[0].endswith("/.venv/bin/dagster-daemon")
     assert webserver["Service"]["ExecStart"].split()[0].endswith("/.venv/bin/dagster-webserver")
+    assert webserver["Service"]["ExecStart"].split()[1:] == [
+        "--read-only", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", "3000"
+    ], "read-only, on the loopback only"
     for unit in units.values():
         service = unit["Service"]
         assert service["Restart"] == "on-failure"

@@ -21,7 +21,7 @@ from pipelines.ingest.model import DepartmentTable
 from pipelines.ingest.readers import read_grids
 from pipelines.ingest.readers.cjk import drop_spaces_beside_cjk, fold_cjk
 from pipelines.ingest.readers.pdf import _page_items
-from tests.support.documents import TRUNCATED_PROJECT, make_documents
+from tests.support.documents import TRUNCATED_PROJECT, make_documents, write_docx
 from tests.support.loads import LoadedWarehouse, run_load_job
 from tests.support.paths import SEED_PATH
 from tests.support.seed_expectations import SEED_DEPARTMENT, SEED_TITLE
@@ -258,6 +258,17 @@ def test_pdfminer_font_warnings_stay_out_of_the_logs(documents, caplog) -> None:
     with caplog.at_level(logging.DEBUG):
         _parse(documents["seed_chromium.pdf"])
     assert [r.getMessage() for r in caplog.records if r.name.startswith("pdfminer") and r.levelno >= logging.WARNING] == []
+
+
+def test_a_ruled_table_framed_in_another_table_reads_as_the_seed(seed_table, tmp_path) -> None:
+    """Title and table inside the one cell of an outer table: read where they stand."""
+    from tests.support.tables import seed_spec
+
+    path = write_docx(tmp_path / "seed_framed.docx", seed_spec(), framed=True)
+    table = _parse(path)
+    assert (table.title, table.department_name) == (SEED_TITLE, SEED_DEPARTMENT)
+    assert table.grand_total.total == Decimal("2177.86")
+    assert _content(table) == _content(seed_table)
 
 
 def test_word_merged_cells_read_like_a_workbook_merge(documents) -> None:

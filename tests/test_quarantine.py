@@ -60,6 +60,14 @@ def _bad_amount() -> Lines:
     return lines
 
 
+def _amount(department: str, cell: str) -> Lines:
+    """The seed with 业务用房物业管理费's 总计 and 财政拨款 (line 12) both set to `cell`."""
+    lines = render(_renamed(department))
+    row = lines[line_index(lines, "业务用房物业管理费")]
+    row[1] = row[2] = cell
+    return lines
+
+
 def _truncated_indicator() -> Lines:
     lines = render(_renamed("广州市越秀区截断指标局"))
     row = lines[line_index(lines, "2024年信息化运维项目")]
@@ -82,6 +90,10 @@ def _write_broken(raw: Path) -> dict[str, Broken]:
         raw / "no_year.txt", render(_renamed("广州市越秀区无年份局"))
     )  # raw/ root, title without a year
     write_text(raw / "2024" / "bad_amount.txt", _bad_amount(), encoding="gb18030")
+    # Ten such cells would not fit DECIMAL(18,2) summed: refused here, they never hide another
+    # file's arithmetic warnings (arithmetic.csv's, which are asserted below).
+    write_text(raw / "2024" / "huge_amount.txt", _amount("广州市越秀区巨额局", "9999999999999999.99"))
+    write_text(raw / "2024" / "bad_grouping.txt", _amount("广州市越秀区错位分隔局", "12,34"))
     write_csv(raw / "2024" / "truncated.csv", _truncated_indicator())
     write_text(raw / "2024" / "duplicate.txt", _duplicate_project())
     damaged = tab_text(render(_renamed("广州市越秀区坏字节局"))).encode("utf-8")
@@ -91,6 +103,8 @@ def _write_broken(raw: Path) -> dict[str, Broken]:
         "2024/meeting_notes.txt": Broken("not_a_target_table", 1, "header"),
         "no_year.txt": Broken("unknown_fiscal_year", 3, "year"),
         "2024/bad_amount.txt": Broken("bad_amount", 12, "'1O8.38' is not a number"),
+        "2024/huge_amount.txt": Broken("bad_amount", 12, "总计 '9999999999999999.99' is too large"),
+        "2024/bad_grouping.txt": Broken("bad_amount", 12, "总计 '12,34' has its thousands separators in the wrong place"),
         "2024/truncated.csv": Broken("truncated_indicator", 19, "item 6"),
         "2024/duplicate.txt": Broken("duplicate_project", 22, "水电费"),
         "2024/damaged.txt": Broken("unreadable", 14, "0xff"),

@@ -118,3 +118,81 @@ def test_an_empty_project_name_quarantines_the_file(seed_parsed):
     result = _validate(seed_parsed, break_name)
     assert result.quarantined_paths == {SOURCE}
     assert [o.check for o in result.outcomes if not o.passed] == ["values_are_valid"]
+
+
+def _two_files(seed_parsed: ParsedFile, mutate) -> tuple[list, list]:
+    """The seed twice, as 2024/a.txt and 2024/b.txt, validated in one batch after `mutate`."""
+    parsed = [
+        replace(seed_parsed, file=replace(seed_parsed.file, source_path=path)) for path in ("2024/a.txt", "2024/b.txt")
+    ]
+    frames = build_frames(parsed)
+    mutate(frames)
+    result = validate_frames(frames)
+    return result.issues, result.outcomes
+
+
+def _row(frame, path: str, line: int) -> int:
+    return frame.index[(frame["source_path"] == path) & (frame["source_line"] == line)][0]
+
+
+def test_a_null_in_one_file_leaves_the_other_files_warnings(seed_parsed):
+    def break_both(frames):
+        units = frames.funding_units
+        units.loc[_row(units, "2024/a.txt", 11), "projects_total_amount"] = None  # a sum that did not fit
+        units.loc[_row(units, "2024/b.txt", 11), "projects_total_amount"] = Decimal("3303.48")
+
+    issues, outcomes = _two_files(seed_parsed, break_both)
+    by_path = {issue.source_path: issue for issue in issues}
+    assert len(issues) == 2
+    warning = by_path["2024/b.txt"]
+    assert (warning.category, warning.severity, warning.line) == (
+        IssueCategory.UNIT_SUBTOTAL_MISMATCH, Severity.WARNING, 11
+    )
+    assert "3303.48" in warning.message and "2177.86" in warning.message
+    error = by_path["2024/a.txt"]
+    assert (error.severity, error.line) == (Severity.ERROR, 11)
+    assert error.message == (
+        "资金使用单位 广州市越秀区政务服务数据管理局: projects_total_amount is empty, which breaks the rule not_nullable"
+    )
+    failed = {(o.table, o.check): o.failing_rows for o in outcomes if not o.passed}
+    assert failed == {("funding_units", "unit_subtotal_equals_sum_of_projects"): 1, ("funding_units", "values_are_valid"): 1}
+
+
+def test_a_check_that_cannot_run_on_one_file_still_runs_on_the_others(seed_parsed):
+    """A value no rule expects (text where a number belongs) makes the check raise: it is
+    reported on that file, and the other file's rows are still checked by it."""
+    def break_both(frames):
+        indicators = frames.indicators
+        indicators.loc[_row(indicators, "2024/a.txt", 12), "annual_value"] = "ninety"
+        indicators.loc[_row(indicators, "2024/b.txt", 12), "annual_value"] = Decimal(-1)
+
+    issues, _ = _two_files(seed_parsed, break_both)
+    (warning,) = [issue for issue in issues if issue.source_path == "2024/b.txt"]
+    assert (warning.severity, warning.line) == (Severity.WARNING, 12)
+    assert "a target's value is negative" in warning.message and "= -1 %" in warning.message
+    errors = [issue for issue in issues if issue.source_path == "2024/a.txt"]
+    assert {issue.severity for issue in errors} == {Severity.ERROR}
+    assert {issue.message.split(" could not")[0] for issue in errors} == {
+        "绩效指标: the rule target_value_is_not_negative", "绩效指标: the rule percent_target_is_at_most_100"
+    }
+
+
+def test_a_value_that_breaks_a_column_rule_is_named(seed_parsed):
+    def break_form(frames):
+        frames.projects.loc[2, "source_form"] = "diagonal"
+
+    (issue,) = _validate(seed_parsed, break_form).issues
+    assert (issue.severity, issue.line) == (Severity.ERROR, 14)
+    assert issue.message.startswith("项目 ")
+    assert ": source_form is 'diagonal', which breaks the rule isin(" in issue.message
+
+
+def test_a_column_typed_object_by_its_batch_is_no_files_finding(seed_parsed):
+    """Frames joined from batches (one without rows) can type an int column as object: the
+    values are still checked row by row, and no file is blamed for the dtype."""
+    def widen(frames):
+        frames.indicators["indicator_seq"] = frames.indicators["indicator_seq"].astype(object)
+
+    issues, outcomes = _two_files(seed_parsed, widen)
+    assert issues == []
+    assert all(outcome.passed for outcome in outcomes)

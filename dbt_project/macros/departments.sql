@@ -1,5 +1,6 @@
 {# A department's identity in SQL, as pipelines/ingest/departments.py computes it in Python:
-   width folded (full-width ASCII to half width), spaces removed, （本级）/(本级) taken off, then
+   width folded (full-width ASCII to half width), spaces and format characters (Unicode category
+   Cf: zero-width spaces, bidi marks, soft hyphens) removed, （本级）/(本级) taken off, then
    one rename of the seed department_aliases followed. Keep the two in step. The texts below reach
    every engine through sql_string and regexp_replace_all (macros/portable/strings.sql), so that
    DuckDB and Spark compute the same department_id. #}
@@ -7,7 +8,7 @@
 {% macro department_folded(column) -%}
     {%- set full_width %}！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～{% endset -%}
     {%- set half_width %}!"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~{% endset -%}
-    {%- set spaces %}[\t\n\f\r \x{3000}\x{00A0}]{% endset -%}
+    {%- set spaces %}[\t\n\f\r \x{3000}\x{00A0}\p{Cf}]{% endset -%}
     {{ regexp_replace_all('translate(' ~ column ~ ', ' ~ sql_string(full_width) ~ ', ' ~ sql_string(half_width) ~ ')', spaces) }}
 {%- endmacro %}
 

@@ -8,8 +8,13 @@ from decimal import Decimal
 from pipelines.ingest.errors import IssueCategory, TableError
 
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-# Separators and blanks that exports put inside numbers: ASCII/full-width commas, spaces.
-_NOISE = str.maketrans("", "", ",，  \u3000\u00a0'")
+# Thousands separators, where they belong: 1,234.56 and 12,345, never 12,34 or 1,2345.
+_GROUPED = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+# Blanks that exports put inside numbers, and the Swiss apostrophe; the full-width comma is a comma.
+_NOISE = str.maketrans({" ": None, "\u3000": None, "\u00a0": None, "'": None, "，": ","})
+# 100 万亿 (10^14) yuan, above any budget a table can hold: far below DECIMAL(18,2)'s 10^16, so
+# that the sums of even MAX_ROWS such cells (pipelines/ingest/limits.py) still fit the warehouse.
+MAX_AMOUNT = Decimal("1e10")
 # Cells that mean "nothing here" in published tables.
 _EMPTY_MARKERS = frozenset({"", "-", "—", "－", "--", "——", "/"})
 _CENT = Decimal("0.01")
@@ -21,13 +26,26 @@ def parse_amount(text: str, *, line: int, column: str) -> Decimal:
     if cleaned in _EMPTY_MARKERS:
         return Decimal("0.00")
     cleaned = cleaned.replace("．", ".").replace("－", "-")
+    if "," in cleaned:
+        if not _GROUPED.fullmatch(cleaned):
+            raise TableError(
+                IssueCategory.BAD_AMOUNT,
+                f"{column} {_quote(text)} has its thousands separators in the wrong place "
+                "(groups of three digits expected, as in 1,234.56)",
+                line=line,
+            )
+        cleaned = cleaned.replace(",", "")
     if not _NUMBER.fullmatch(cleaned):
         raise TableError(IssueCategory.BAD_AMOUNT, f"{column} {_quote(text)} is not a number", line=line)
     value = Decimal(cleaned)
     # Before quantize: past 26 integer digits it exceeds the 28-digit context and raises
     # decimal.InvalidOperation instead of a TableError (found by tests/test_fuzz_parsers.py).
-    if abs(value) >= Decimal("1e16"):
-        raise TableError(IssueCategory.BAD_AMOUNT, f"{column} {_quote(text)} is too large", line=line)
+    if abs(value) >= MAX_AMOUNT:
+        raise TableError(
+            IssueCategory.BAD_AMOUNT,
+            f"{column} {_quote(text)} is too large: 万元 below {MAX_AMOUNT:,.0f} expected",
+            line=line,
+        )
     if value != value.quantize(_CENT):
         raise TableError(
             IssueCategory.BAD_AMOUNT,

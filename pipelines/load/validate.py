@@ -97,7 +97,7 @@ def validate_frames(frames: StagingFrames) -> ValidationResult:
     for table, schema, label in _SCHEMAS:
         frame: pd.DataFrame = getattr(frames, table)
         failures = _failures(schema, frame)
-        issues = [_issue(frame, row, check, label) for check, row in failures]
+        issues = [_issue(frame, failure, label) for failure in failures]
         result.issues.extend(issues)
         result.outcomes.extend(_outcomes(table, issues, failures))
     return result
@@ -119,22 +119,61 @@ def merge_outcomes(batches: Sequence[Sequence[CheckOutcome]]) -> list[CheckOutco
     return list(merged.values())
 
 
-def _failures(schema: type[pa.DataFrameModel], frame: pd.DataFrame) -> list[tuple[str, int]]:
-    """(check name, row index) pairs, one per failing row and check."""
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    """One failing row of one check, with the column and value pandera reported."""
+
+    check: str
+    index: int
+    column: str
+    value: object
+    # The check raised instead of answering (it could not be evaluated on this file's rows).
+    errored: bool = False
+
+
+def _failures(schema: type[pa.DataFrameModel], frame: pd.DataFrame) -> list[_Failure]:
+    """One failure per failing row and check.
+
+    A check that raises fails as a whole, for every row validated with it: the frame is then
+    validated file by file, so that one file's rows never keep another file's checks from
+    running, and the check is reported against the file it could not be evaluated on.
+    """
     if frame.empty:
         return []
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
-        cases = errors.failure_cases
-        seen: dict[tuple[str, int], None] = {}
-        for check, column, index in zip(cases["check"], cases["column"], cases["index"], strict=True):
-            if index is None or pd.isna(index):
-                continue
-            name = _check_name(str(check), str(column))
-            seen.setdefault((name, int(index)), None)
-        return list(seen)
+        return _from_cases(schema, frame, errors.failure_cases)
     return []
+
+
+def _from_cases(schema: type[pa.DataFrameModel], frame: pd.DataFrame, cases: pd.DataFrame) -> list[_Failure]:
+    seen: dict[tuple[str, int], _Failure] = {}
+    errored: dict[str, str] = {}
+    for context, check, column, index, value in zip(
+        cases["schema_context"], cases["check"], cases["column"], cases["index"], cases["failure_case"], strict=True
+    ):
+        if index is None or pd.isna(index):
+            # A dataframe check that raised. A column's failure without a row (its dtype, as
+            # the concatenated batch types it) is no file's finding: each row's values are checked.
+            if context == "DataFrameSchema":
+                errored.setdefault(str(check), str(value))
+            continue
+        name = _check_name(str(check), str(column))
+        seen.setdefault((name, int(index)), _Failure(name, int(index), str(column), value))
+    if not errored:
+        return list(seen.values())
+    if frame["source_path"].nunique() > 1:
+        return [
+            failure
+            for _, rows in frame.groupby("source_path", sort=False)
+            for failure in _failures(schema, rows)
+        ]
+    first = int(frame.index[0])
+    return [
+        *seen.values(),
+        *(_Failure(check, first, "", reason, errored=True) for check, reason in errored.items()),
+    ]
 
 
 def _check_name(check: str, column: str) -> str:
@@ -143,16 +182,22 @@ def _check_name(check: str, column: str) -> str:
     return f"{column}: {check}"
 
 
-def _issue(frame: pd.DataFrame, index: int, check: str, label: str) -> LoadIssue:
-    row = frame.loc[index]
-    severity = Severity.WARNING if check in WARNING_CHECKS else Severity.ERROR
-    category = _CATEGORY_BY_CHECK.get(check, IssueCategory.INVALID_VALUE)
+def _issue(frame: pd.DataFrame, failure: _Failure, label: str) -> LoadIssue:
+    row = frame.loc[failure.index]
+    check = failure.check
+    if failure.errored:
+        severity, category = Severity.ERROR, IssueCategory.INVALID_VALUE
+        message = f"{label}: the rule {check} could not be checked on this file's rows ({failure.value})"
+    else:
+        severity = Severity.WARNING if check in WARNING_CHECKS else Severity.ERROR
+        category = _CATEGORY_BY_CHECK.get(check, IssueCategory.INVALID_VALUE)
+        message = _MESSAGES[check](row, label) if check in _MESSAGES else _value_message(row, label, failure)
     return LoadIssue(
         source_path=row["source_path"],
         source_sha256=row["source_sha256"],
         category=category,
         severity=severity,
-        message=_MESSAGES.get(check, _generic_message(check))(row, label),
+        message=message,
         line=int(row["source_line"]),
         page=_page(row),
         fiscal_year=int(row["fiscal_year"]),
@@ -160,15 +205,32 @@ def _issue(frame: pd.DataFrame, index: int, check: str, label: str) -> LoadIssue
     )
 
 
+def _value_message(row: pd.Series, label: str, failure: _Failure) -> str:
+    """A column rule: the row by its name, the column, and the value that broke the rule."""
+    rule = failure.check.removeprefix(f"{failure.column}: ")
+    value = failure.value
+    shown = "is empty" if value is None or (not isinstance(value, str) and pd.isna(value)) else f"is {value!r}"
+    return f"{_row_name(row, label)}: {failure.column} {shown}, which breaks the rule {rule}"
+
+
+def _row_name(row: pd.Series, label: str) -> str:
+    if "indicator_seq" in row:
+        return f"{label} {row['indicator_seq']} of project {row['project_name']}"
+    for column in ("project_name", "unit_name"):
+        if column in row and isinstance(row[column], str) and row[column]:
+            return f"{label} {row[column]}"
+    return label
+
+
 def _page(row: pd.Series) -> int | None:
     page = row.get("source_page")
     return None if page is None or pd.isna(page) else int(page)
 
 
-def _outcomes(table: str, issues: list[LoadIssue], failures: list[tuple[str, int]]) -> list[CheckOutcome]:
+def _outcomes(table: str, issues: list[LoadIssue], failures: list[_Failure]) -> list[CheckOutcome]:
     by_check: dict[str, list[LoadIssue]] = {}
-    for (check, _), issue in zip(failures, issues, strict=True):
-        by_check.setdefault(_outcome_name(table, check), []).append(issue)
+    for failure, issue in zip(failures, issues, strict=True):
+        by_check.setdefault(_outcome_name(table, failure.check), []).append(issue)
     names = CHECK_NAMES[table]
     return [
         CheckOutcome(
@@ -263,10 +325,6 @@ def _reading(row: pd.Series, side: str) -> str:
         parts.append(f"per {row[f'{side}_per']}")
     parts.append(row[f"{side}_deadline"])
     return " ".join(str(part) for part in parts if part is not None and not pd.isna(part))
-
-
-def _generic_message(check: str) -> Callable[[pd.Series, str], str]:
-    return lambda row, label: f"{label} row fails the rule {check}"
 
 
 _MESSAGES: dict[str, Callable[[pd.Series, str], str]] = {

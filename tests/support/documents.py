@@ -65,7 +65,10 @@ def write_docx(
     two_row_header: bool = True,
     sign_off: bool = True,
     target_table: bool = True,
+    framed: bool = False,
 ) -> Path:
+    """`framed`: the title lines and the ruled table inside the one cell of an outer table, as
+    authors box a page's content."""
     import docx
     from docx.enum.section import WD_ORIENT
     from docx.oxml import OxmlElement
@@ -86,10 +89,12 @@ def write_docx(
             document.add_page_break()
     if not target_table:
         return _save(document, path)
-    document.add_paragraph(spec.title)
-    document.add_paragraph(f"部门名称：{spec.department}")
-    document.add_paragraph(f"单位：{spec.money_unit}")
-    table = document.add_table(rows=0, cols=len(HEADER), style="Table Grid")
+    box = document.add_table(rows=1, cols=1).cell(0, 0) if framed else document
+    box.add_paragraph(spec.title)
+    box.add_paragraph(f"部门名称：{spec.department}")
+    box.add_paragraph(f"单位：{spec.money_unit}")
+    table = box.add_table(rows=0, cols=len(HEADER))
+    table.style = "Table Grid"
     header_rows = _docx_header(table, two_row_header=two_row_header)
     if repeat_header:
         for row in header_rows:

@@ -6,6 +6,10 @@ the tables under a 绩效 title, as for PDF. Merged cells are resolved like a wo
 a cell spanning columns (gridSpan) or rows (vMerge) keeps its text in its top-left position and
 the others read as empty. Paragraphs inside a cell are kept as line breaks (a Word author typed
 them); Word has no pages to tell, so `page` is None and `line` is row N of the table.
+
+A table inside another table's cell is read where it stands: authors frame a page's title and
+its ruled table in an outer table (a layout box), and the outer row is then read as the cell's
+content in order (its paragraphs as lines, its tables as rows) instead of as one row of text.
 """
 
 from __future__ import annotations
@@ -46,29 +50,40 @@ def refuse_binary_word(data: bytes) -> list[Grid]:
     )
 
 
-def _body_items(body) -> Iterator[Item]:
+# Tables in tables in tables…: deeper than this, a cell is read as its text (a hostile file could
+# nest thousands deep).
+_MAX_NESTING = 8
+
+
+def _body_items(body, depth: int = 0) -> Iterator[Item]:
     for child in body.iterchildren():
         if child.tag == f"{_W}p":
             text = _paragraph_text(child)
             if text:
                 yield Item((text,), None, in_table=False)
         elif child.tag == f"{_W}tbl":
-            for cells in _table_rows(child):
-                yield Item(cells, None, in_table=True)
+            yield from _table_items(child, depth)
 
 
-def _table_rows(table) -> Iterator[tuple[str, ...]]:
+def _table_items(table, depth: int) -> Iterator[Item]:
     for row in table.iterchildren(f"{_W}tr"):
-        cells: list[str] = []
-        for cell in row.iterchildren(f"{_W}tc"):
-            properties = cell.find(f"{_W}tcPr")
-            span = _grid_span(properties)
-            continued = _continues_vertical_merge(properties)
-            cells.append("" if continued else _cell_text(cell))
-            cells.extend([""] * (span - 1))
-        row_cells = to_cells(cells)
-        if row_cells:
-            yield row_cells
+        if depth < _MAX_NESTING and row.find(f"{_W}tc/{_W}tbl") is not None:
+            for cell in row.iterchildren(f"{_W}tc"):
+                yield from _body_items(cell, depth + 1)
+            continue
+        if (cells := _row_cells(row)) is not None:
+            yield Item(cells, None, in_table=True)
+
+
+def _row_cells(row) -> tuple[str, ...] | None:
+    cells: list[str] = []
+    for cell in row.iterchildren(f"{_W}tc"):
+        properties = cell.find(f"{_W}tcPr")
+        span = _grid_span(properties)
+        continued = _continues_vertical_merge(properties)
+        cells.append("" if continued else _cell_text(cell))
+        cells.extend([""] * (span - 1))
+    return to_cells(cells) or None
 
 
 def _grid_span(properties) -> int:
