@@ -261,12 +261,13 @@ def _apply(
         landing.delete_rows(con, [*outcome.removed, *outcome.loaded])
         incoming.move_to_landing(outcome.loaded)
         registry_rows = []
+        quarantined = set(outcome.quarantined)  # a list: one lookup per file would be quadratic
         for file in files:
             path = file.source_path
             if path not in parsed_paths and path not in conflicts:
                 continue
             year, department, _ = identities.get(path, (None, None, None))
-            status = "conflict" if path in conflicts else "quarantined" if path in outcome.quarantined else "loaded"
+            status = "conflict" if path in conflicts else "quarantined" if path in quarantined else "loaded"
             previous = registry.get(path)
             published_sha = file.sha256 if path in loaded else (previous.published_sha256 if previous else None)
             read_sha = "" if path in unread else file.sha256
