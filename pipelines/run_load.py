@@ -375,10 +375,13 @@ def _counts(con: duckdb.DuckDBPyConnection, path: Path) -> dict:
         "where severity = 'error' and category in (select unnest($c::varchar[]))",
         {"c": sorted(c.value for c in DISCOVERY_CATEGORIES)},
     ).fetchall()
-    errors = con.execute(
-        "select source_path, source_line, category, message, source_page from landing.load_issues "
-        "where severity = 'error' order by source_path, source_page, source_line"
-    ).fetchall()
+    errors = [
+        IssueRow("error", path, category, message, line, page)
+        for path, line, category, message, page in con.execute(
+            "select source_path, source_line, category, message, source_page from landing.load_issues "
+            "where severity = 'error' order by source_path, source_page, source_line"
+        ).fetchall()
+    ]
     # Mart names come from the catalog, not from input.
     marts = {table: _count(con, f'marts."{table}"') for table in parquet_export.mart_tables(con)}
     return {
@@ -389,20 +392,12 @@ def _counts(con: duckdb.DuckDBPyConnection, path: Path) -> dict:
         "quarantined_files": quarantined,
         "conflicting_files": conflicting,
         "unread_entries": unread,
-        "issues": [_describe_error(*row) for row in errors],
+        "issues": [row.describe() for row in errors],
         # The terminal's view of them: repeated issues counted, not printed one by one.
-        "issue_lines": digest([IssueRow("error", path, category, message, line, page)
-                               for path, line, category, message, page in errors]),
+        "issue_lines": digest(errors),
         "mart_rows": marts,
         "parquet_dir": str(parquet_export.parquet_dir(path)),
     }
-
-
-def _describe_error(path: str, line: int | None, category: str, message: str, page: int | None = None) -> str:
-    where = path if page is None else f"{path}, page {page}"
-    if line is not None:
-        where = f"{where}, {'line' if page is None else 'row'} {line}"
-    return printable(f"error: {where}: {message} [{category}]")
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:

@@ -154,3 +154,15 @@ def test_the_time_budget_holds_in_a_worker_thread_and_leaves_the_thread_clean(tm
     assert results[0].category is IssueCategory.TOO_SLOW
     assert results[1].table.department_name == "广州市越秀区政务服务数据管理局（本级）"
     assert results[2] == "clean"
+
+
+def test_the_time_budget_comes_from_budget_file_seconds(monkeypatch) -> None:
+    from pipelines.load.barrier import file_seconds_from_env
+
+    assert file_seconds_from_env() == 60.0
+    monkeypatch.setenv("BUDGET_FILE_SECONDS", "2.5")
+    assert file_seconds_from_env() == 2.5
+    for wrong in ("0", "-1", "soon"):
+        monkeypatch.setenv("BUDGET_FILE_SECONDS", wrong)
+        with pytest.raises(ValueError, match=f"BUDGET_FILE_SECONDS must be a number of seconds > 0, not '{wrong}'"):
+            file_seconds_from_env()

@@ -21,6 +21,7 @@ from typing import TypeVar
 from pipelines.ingest.errors import IssueCategory
 from pipelines.load.discover import RawFile
 from pipelines.load.issues import LoadIssue, Severity
+from pipelines.load.tuning import positive_from_env
 
 T = TypeVar("T")
 
@@ -30,16 +31,7 @@ FILE_SECONDS_ENV = "BUDGET_FILE_SECONDS"
 
 def file_seconds_from_env() -> float:
     """FILE_SECONDS, or BUDGET_FILE_SECONDS when set (seconds > 0)."""
-    text = os.environ.get(FILE_SECONDS_ENV, "").strip()
-    if not text:
-        return FILE_SECONDS
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not value > 0:
-        raise ValueError(f"{FILE_SECONDS_ENV} must be a number of seconds > 0, not {text!r}")
-    return value
+    return positive_from_env(FILE_SECONDS_ENV, FILE_SECONDS, float, what="a number of seconds")
 
 
 class _OverBudget(BaseException):

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipelines.display import printable
-from pipelines.load.issues import LoadIssue
+from pipelines.load.issues import LoadIssue, describe_issue
 
 # Issues printed one per line before the rest are counted by kind.
 INDIVIDUAL_LINES = 20
@@ -31,10 +31,7 @@ class IssueRow:
         return cls(issue.severity.value, issue.source_path, issue.category.value, issue.message, issue.line, issue.page)
 
     def describe(self) -> str:
-        where = self.source_path if self.page is None else f"{self.source_path}, page {self.page}"
-        if self.line is not None:
-            where = f"{where}, {'line' if self.page is None else 'row'} {self.line}"
-        return printable(f"{self.severity}: {where}: {self.message} [{self.category}]")
+        return describe_issue(self.severity, self.source_path, self.message, self.category, line=self.line, page=self.page)
 
 
 def digest(rows: Sequence[IssueRow], *, individual: int = INDIVIDUAL_LINES) -> list[str]:

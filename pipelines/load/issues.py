@@ -27,8 +27,16 @@ class LoadIssue:
     page: int | None = None  # the PDF page of the problem, when the file has pages
 
     def describe(self) -> str:
-        """One line for logs and summaries: names escaped (pipelines/display.py), never raw."""
-        where = self.source_path if self.page is None else f"{self.source_path}, page {self.page}"
-        if self.line is not None:
-            where = f"{where}, {'line' if self.page is None else 'row'} {self.line}"
-        return printable(f"{self.severity.value}: {where}: {self.message} [{self.category.value}]")
+        return describe_issue(
+            self.severity.value, self.source_path, self.message, self.category.value, line=self.line, page=self.page
+        )
+
+
+def describe_issue(
+    severity: str, source_path: str, message: str, category: str, *, line: int | None = None, page: int | None = None
+) -> str:
+    """One line for logs and summaries: names escaped (pipelines/display.py), never raw."""
+    where = source_path if page is None else f"{source_path}, page {page}"
+    if line is not None:
+        where = f"{where}, {'line' if page is None else 'row'} {line}"
+    return printable(f"{severity}: {where}: {message} [{category}]")

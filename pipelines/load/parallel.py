@@ -25,6 +25,7 @@ from pipelines.load.discover import RawFile
 from pipelines.load.frames import StagingFrames, build_frames
 from pipelines.load.issues import LoadIssue
 from pipelines.load.parse import ParsedFile, parse_raw_file
+from pipelines.load.tuning import positive_from_env
 
 Progress = Callable[[int, int], None]
 
@@ -47,16 +48,7 @@ BATCH_FILES_ENV = "BUDGET_LOAD_BATCH_FILES"
 
 def batch_files_from_env() -> int:
     """BATCH_FILES, or BUDGET_LOAD_BATCH_FILES when set (a positive whole number)."""
-    text = os.environ.get(BATCH_FILES_ENV, "").strip()
-    if not text:
-        return BATCH_FILES
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise ValueError(f"{BATCH_FILES_ENV} must be a whole number of files ≥ 1, not {text!r}")
-    return value
+    return positive_from_env(BATCH_FILES_ENV, BATCH_FILES, int, what="a whole number of files")
 
 
 @dataclass(frozen=True, slots=True)
