@@ -56,6 +56,32 @@ def copy_warehouse(source: Path, target_dir: Path) -> Path:
     return target
 
 
+def copy_published(source: Path, target_dir: Path) -> Path:
+    """A private copy of a published warehouse and its Parquet copies, times kept (the copies name
+    the file they were exported from by its size and modification time)."""
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / source.name
+    shutil.copy2(source, target)
+    shutil.copytree(source.parent / "parquet", target_dir / "parquet", ignore=shutil.ignore_patterns(".*"))
+    return target
+
+
+def parquet_differences(warehouse: Path) -> dict[str, tuple[int, int]]:
+    """Each mart whose Parquet folder differs from it: (rows missing from the folder, rows in excess)."""
+    differences = {}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for table in MART_TABLES:
+            files = str(warehouse.parent / "parquet" / table / "*.parquet")
+            counts = tuple(
+                con.execute(f"select count(*) from ({query})", [files]).fetchone()[0]  # constant table names
+                for query in (f"select * from marts.{table} except all select * from read_parquet(?)",
+                              f"select * from read_parquet(?) except all select * from marts.{table}")
+            )
+            if counts != (0, 0):
+                differences[table] = counts
+    return differences
+
+
 def raw_with_generated(seed_raw: Path, target: Path, *, departments: int, seed: int) -> Path:
     """raw/ as seed_raw has it, plus `departments` synthetic tables so a load has work to do."""
     shutil.copytree(seed_raw, target, symlinks=True)
@@ -78,11 +104,13 @@ def loader_environment(warehouse: Path) -> dict[str, str]:
     return env
 
 
-def start_load(raw_dir: Path, warehouse: Path) -> subprocess.Popen[str]:
-    """`budget-warehouse load --json` in its own process group, so a kill takes dbt down with it."""
+def start_load(raw_dir: Path, warehouse: Path, *, progress: bool = False) -> subprocess.Popen[str]:
+    """`budget-warehouse load --json` in its own process group, so a kill takes dbt down with it.
+
+    `progress`: without --json, so that the progress lines come on stderr (and the table on stdout)."""
     return subprocess.Popen(
         [sys.executable, "-m", "pipelines.cli", "load", "--raw-dir", str(raw_dir),
-         "--warehouse", str(warehouse), "--json"],
+         "--warehouse", str(warehouse), *([] if progress else ["--json"])],
         cwd=REPO_ROOT,
         env=loader_environment(warehouse),
         stdout=subprocess.PIPE,
