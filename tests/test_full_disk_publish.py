@@ -61,7 +61,7 @@ def test_a_full_disk_at_each_write_changes_nothing_or_both(seed_warehouse, tmp_p
         filler = disk / "filler"
         if line is None:
             _fill(filler)
-        process = reliability.start_load(raw, warehouse, progress=True)
+        process = reliability.start_load(raw, warehouse, progress=True, dagster_home=tmp_path / "dagster_home")
         stderr = _fill_at(process, line, filler)
         stdout = process.stdout.read()
         process.wait(timeout=_TIMEOUT_SECONDS)
@@ -80,7 +80,9 @@ def test_a_full_disk_at_each_write_changes_nothing_or_both(seed_warehouse, tmp_p
         assert reliability.parquet_differences(warehouse) == {}, said
 
         if stage in ("export", "publish"):  # a failed export leaves its staged copies to remove
-            finished = reliability.finish_load(reliability.start_load(raw, warehouse))
+            finished = reliability.finish_load(
+                reliability.start_load(raw, warehouse, dagster_home=tmp_path / "dagster_home")
+            )
             assert finished.exit_code == 0, finished.explain()
             assert finished.summary["departments"] == 1 + GENERATED_DEPARTMENTS
             assert reliability.parquet_differences(warehouse) == {}
@@ -103,18 +105,20 @@ def _fill_at(process: subprocess.Popen[str], line: str | None, filler: Path) -> 
 def _fill(filler: Path) -> None:
     """Every free byte of the file system taken, at once (reserved, not written)."""
     free = shutil.disk_usage(filler.parent).free
-    with open(filler, "wb") as handle:
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    try:
         try:
-            os.posix_fallocate(handle.fileno(), 0, free)
+            os.posix_fallocate(fd, 0, free)
         except OSError as error:
             assert error.errno == errno.ENOSPC
-        while True:
+        while True:  # what the reservation left, a page at a time
             try:
-                handle.write(b"\0" * 4096)
-                handle.flush()
+                os.write(fd, b"\0" * 4096)
             except OSError as error:
                 assert error.errno == errno.ENOSPC
                 return
+    finally:
+        os.close(fd)
 
 
 def _parquet_files(warehouse: Path) -> dict[str, str]:

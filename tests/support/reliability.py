@@ -94,8 +94,8 @@ def build_debris(warehouse: Path) -> list[str]:
     return sorted(p.name for p in build.iterdir()) if build.exists() else []
 
 
-def loader_environment(warehouse: Path) -> dict[str, str]:
-    home = warehouse.parent / "dagster_home"
+def loader_environment(warehouse: Path, dagster_home: Path | None = None) -> dict[str, str]:
+    home = dagster_home or warehouse.parent / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGET_")}
@@ -104,15 +104,18 @@ def loader_environment(warehouse: Path) -> dict[str, str]:
     return env
 
 
-def start_load(raw_dir: Path, warehouse: Path, *, progress: bool = False) -> subprocess.Popen[str]:
+def start_load(
+    raw_dir: Path, warehouse: Path, *, progress: bool = False, dagster_home: Path | None = None
+) -> subprocess.Popen[str]:
     """`budget-warehouse load --json` in its own process group, so a kill takes dbt down with it.
 
-    `progress`: without --json, so that the progress lines come on stderr (and the table on stdout)."""
+    `progress`: without --json, so that the progress lines come on stderr (and the table on stdout).
+    `dagster_home`: default, a folder beside the warehouse."""
     return subprocess.Popen(
         [sys.executable, "-m", "pipelines.cli", "load", "--raw-dir", str(raw_dir),
          "--warehouse", str(warehouse), *([] if progress else ["--json"])],
         cwd=REPO_ROOT,
-        env=loader_environment(warehouse),
+        env=loader_environment(warehouse, dagster_home),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
