@@ -2,7 +2,8 @@
 (docs/operations.md, "What a failure does").
 
 The warehouse lives on a small tmpfs. The disk is filled before the load (its build copy), or as
-soon as the progress line of a stage appears: dbt's build, the Parquet export, the publish. Every
+soon as the progress line of a stage appears (the load is stopped with SIGSTOP meanwhile): dbt's
+build, the Parquet export, the publish. Every
 time either nothing published changed (the file byte for byte, the Parquet folder file for file)
 and the load exits 1 naming the full disk, or both changed and the Parquet copies hold exactly
 the marts' rows. Once there is room again, the next load converges and leaves no debris.
@@ -14,6 +15,7 @@ import errno
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -94,11 +96,16 @@ def test_a_full_disk_at_each_write_changes_nothing_or_both(seed_warehouse, tmp_p
 
 
 def _fill_at(process: subprocess.Popen[str], line: str | None, filler: Path) -> str:
+    """The load's stderr; once `line` appears, the load is stopped (SIGSTOP) while the disk fills."""
     seen = []
     for text in process.stderr:
         seen.append(text)
         if line is not None and line in text and not filler.exists():
-            _fill(filler)
+            os.killpg(process.pid, signal.SIGSTOP)
+            try:
+                _fill(filler)
+            finally:
+                os.killpg(process.pid, signal.SIGCONT)
     return "".join(seen)
 
 
