@@ -30,8 +30,8 @@ WIND_DOWN_SECONDS = 3.0
 _POLL_SECONDS = 0.2
 
 _gate = threading.Lock()
-_stopped_by: list[int] = []
-_published: list[bool] = []
+# This process's load: the signal that stopped it (None: none), and whether it had published.
+_state: dict[str, int | bool | None] = {"stopped_by": None, "published": False}
 
 
 class LoadInterrupted(KeyboardInterrupt):
@@ -42,14 +42,14 @@ class LoadInterrupted(KeyboardInterrupt):
 def uninterrupted() -> Iterator[None]:
     """A step that must finish once begun (a publish): a stop signal waits for it, and none begins after one."""
     with _gate:
-        if _stopped_by:
-            raise LoadInterrupted(f"stopped by {signal.Signals(_stopped_by[0]).name}")
+        if _state["stopped_by"] is not None:
+            raise LoadInterrupted(f"stopped by {signal.Signals(_state['stopped_by']).name}")
         yield
 
 
 def note_published() -> None:
     """Called inside `uninterrupted` once the publish is done: a stop after it says so."""
-    _published.append(True)
+    _state["published"] = True
 
 
 def run_interruptibly(work: Callable[[], int], *, announce: Callable[[int, bool], str]) -> int:
@@ -57,6 +57,7 @@ def run_interruptibly(work: Callable[[], int], *, announce: Callable[[int, bool]
     told the signal and whether the load had published before it came."""
     if threading.current_thread() is not threading.main_thread():
         return work()
+    _state.update(stopped_by=None, published=False)
     received: list[int] = []
     previous = {sig: signal.signal(sig, lambda signum, _frame: received.append(signum)) for sig in EXIT_CODES}
     outcome: dict[str, object] = {}
@@ -90,11 +91,11 @@ def run_interruptibly(work: Callable[[], int], *, announce: Callable[[int, bool]
 
 def _stop(signum: int, worker: threading.Thread, announce: Callable[[int, bool], str], stderr: int) -> int:
     with _gate:  # a publish under way ends first; none starts after this
-        _stopped_by.append(signum)
+        _state["stopped_by"] = signum
     _tell_dagster()
     _kill_descendants()
     _silence_output()  # the load's own failure report would follow the line below
-    os.write(stderr, (announce(signum, bool(_published)) + "\n").encode())
+    os.write(stderr, (announce(signum, bool(_state["published"])) + "\n").encode())
     worker.join(WIND_DOWN_SECONDS)
     _kill_descendants()  # any the load started while it wound down
     return EXIT_CODES[signum]
