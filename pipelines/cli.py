@@ -3,8 +3,9 @@
 When raw/ matches the published warehouse it says so without a run (pipelines/defs/no_change.py).
 
 Exit codes: 0 clean; 3 loaded, but some files were quarantined or in conflict, or some entries under
-raw/ could not be read (see marts.load_issues); 1 the load failed. A wrong path or a failed load
-is one line on stderr; --debug adds the traceback.
+raw/ could not be read (see marts.load_issues); 1 the load failed; 130 (SIGINT, Ctrl-C) and 143
+(SIGTERM) the load was stopped, and nothing published changed (pipelines/interruption.py). A wrong
+path, a failed load or a stop is one line on stderr; --debug adds the traceback of a failure.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import atexit
 import importlib.util
 import json
 import os
+import signal
 import sys
 import time
 import traceback
@@ -21,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from pipelines import interruption
 from pipelines.display import printable
 from pipelines.engines import DEFAULT_ENGINE, ENGINE_ENV, ENGINES, SPARK, EngineError, engine_from_environment
 from pipelines.engines.spark import settings as spark_settings
@@ -73,11 +76,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return EXIT_FAILED
     try:
-        return _load(quiet=args.quiet, as_json=args.json, debug=args.debug)
-    except KeyboardInterrupt:
-        # A load publishes by one atomic rename: readers see the previous warehouse or the new one.
-        print("interrupted: the published warehouse is left whole", file=sys.stderr)
-        return EXIT_FAILED
+        return interruption.run_interruptibly(
+            lambda: _load(quiet=args.quiet, as_json=args.json, debug=args.debug), announce=_interrupted
+        )
     except Exception as error:  # noqa: BLE001 - the one place a failure becomes a line, not a traceback
         if args.debug:
             traceback.print_exc()
@@ -86,6 +87,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: load failed: {printable(damaged_warehouse_line(said, settings.warehouse_path()) or said)}{hint}",
               file=sys.stderr)
         return EXIT_FAILED
+
+
+def _interrupted(signum: int, published: bool) -> str:
+    name = signal.Signals(signum).name
+    if published:
+        return f"interrupted by {name} after the publish: the warehouse and its Parquet copies hold this load"
+    return f"interrupted by {name}: the load stopped; the published warehouse and its Parquet copies are left as they were"
 
 
 def _check_engine(*, master_given: bool) -> str | None:
@@ -199,7 +207,8 @@ def _kept_hashes(warehouse: Path) -> Iterator[None]:
     finally:
         if warehouse.parent.is_dir():
             added, used = discover.hashes_listed_beyond(kept)
-            hash_cache.update(cache, kept, added, used, discover.remembered_hashes)
+            with interruption.uninterrupted():  # an append cut short would spoil the cache's last record
+                hash_cache.update(cache, kept, added, used, discover.remembered_hashes)
 
 
 def _progress_printer(started: float):
@@ -256,6 +265,8 @@ def run() -> None:
     and the output is flushed before the process ends.
     """
     code = main()
+    if code in interruption.EXIT_CODES.values():
+        os._exit(code)  # the stopped load's thread may still hold what the exit handlers would wait for
     atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()

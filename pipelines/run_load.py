@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import dagster as dg
 import duckdb
 
+from pipelines.defs.progress import PARQUET_PROGRESS, PUBLISH_PROGRESS
 from pipelines.display import printable
 from pipelines.engines import SPARK, engine_from_environment
 from pipelines.ingest.errors import DISCOVERY_CATEGORIES
@@ -177,6 +178,8 @@ class _ProgressReporter:
                 self._say("more warnings: see marts.load_issues")
         elif message.startswith("raw/ matches the published warehouse"):
             self._say("nothing changed under raw/: the marts are current")
+        elif message.startswith((PARQUET_PROGRESS, PUBLISH_PROGRESS)):
+            self._say(message)
 
     def _on_materialization(self, materialization: dg.AssetMaterialization) -> None:
         if materialization.asset_key == _DEPARTMENT_TABLES:

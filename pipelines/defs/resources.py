@@ -9,10 +9,13 @@ import dagster as dg
 import duckdb
 from pydantic import PrivateAttr
 
+from pipelines import interruption
 from pipelines.engines import DUCKDB, SPARK, check_engine, engine_from_environment
 from pipelines.load.discover import RawFile
-from pipelines.warehouse import landing, publish, settings
+from pipelines.warehouse import landing, parquet_staging, publish, settings
 from pipelines.warehouse.landing import ListingDiff
+from pipelines.warehouse.mart_changes import MartChanges
+from pipelines.warehouse.parquet_staging import StagedParquet
 
 
 class BudgetWarehouse(dg.ConfigurableResource):
@@ -86,9 +89,26 @@ class BudgetWarehouse(dg.ConfigurableResource):
         finally:
             con.close()
 
-    def publish(self, run_id: str) -> None:
+    def publish(self, run_id: str, *, parquet: StagedParquet | None = None) -> None:
         self._hold_lock(run_id)
-        publish.publish(self.published_path, run_id)
+        publish.publish(self.published_path, run_id, parquet=parquet)
+
+    def stage_parquet(self, run_id: str, *, changed: MartChanges | None = None) -> StagedParquet:
+        """The run's build, sealed, and its marts' Parquet copies staged beside it for the publish."""
+        self._hold_lock(run_id)
+        build = publish.seal(self.published_path, run_id)
+        root = publish.staged_parquet_path(self.published_path, run_id)
+        return parquet_staging.stage(self.published_path, build, root, changed=changed)
+
+    def repair_parquet(self, run_id: str) -> StagedParquet:
+        """Parquet copies that do not match the published file (a publish cut short), staged and
+        swapped in from the published file itself."""
+        self._hold_lock(run_id)
+        root = publish.staged_parquet_path(self.published_path, run_id)
+        staged = parquet_staging.stage(self.published_path, self.published_path, root)
+        with interruption.uninterrupted():
+            publish.swap_parquet(self.published_path, staged)
+        return staged
 
     def mark_unchanged(self, run_id: str) -> None:
         """Tell later steps of this run that raw/ matched the warehouse: nothing to rebuild."""

@@ -1,10 +1,10 @@
 """Parquet copies of the marts, for BI tools that cannot open a DuckDB file.
 
-Written after each publish from the published file, opened read-only, to
+Written by each load from its build copy, opened read-only, into a staged tree that the publish
+swaps in with the DuckDB file (pipelines/warehouse/parquet_staging.py), as
 `<warehouse dir>/parquet/<mart>/part-NN.parquet`: one file per bucket of departments, rewritten
-only where the mart's rows changed (pipelines/warehouse/parquet_buckets.py). Each file is written
-under a temporary name and renamed into place, so a reader sees a bucket's previous file or its
-new one, never half a file. After an incremental build, the marts it changed only for some
+only where the mart's rows changed (pipelines/warehouse/parquet_buckets.py). Each file is moved
+in by a rename, so a reader sees a bucket's previous file or its new one, never half a file. After an incremental build, the marts it changed only for some
 departments are checked only in those departments' buckets (pipelines/warehouse/mart_changes.py).
 """
 
@@ -42,16 +42,24 @@ def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def export_marts(
-    published: Path, *, target: Path | None = None, changed: MartChanges | None = None
+    published: Path,
+    *,
+    database: Path | None = None,
+    target: Path | None = None,
+    changed: MartChanges | None = None,
 ) -> dict[str, MartExport]:
-    """Bring each mart's Parquet folder to the published warehouse; returns what was done per mart.
+    """Bring each mart's Parquet folder to the marts of `database` (default: the published file);
+    returns what was done per mart.
 
-    `changed`: what the build just published changed, when known (mart_changes.from_build)."""
+    `database`: a sealed build about to be published (parquet_staging.py), whose size and
+    modification time the published file will have. `changed`: what the build changed since the
+    published file it was copied from, when known (mart_changes.from_build)."""
+    database = database or published
     target = target or parquet_dir(published)
     target.mkdir(parents=True, exist_ok=True)
-    source = published_identity(published)  # the load lock keeps the file as it is until the export ends
+    source = published_identity(database)  # the load lock keeps the file as it is until the export ends
     exports: dict[str, MartExport] = {}
-    with duckdb.connect(str(published), read_only=True, config=EXPORT_SETTINGS) as con:
+    with duckdb.connect(str(database), read_only=True, config=EXPORT_SETTINGS) as con:
         for table in mart_tables(con):
             relation = con.sql(f"select * from {quoted_identifier(MARTS_SCHEMA)}.{quoted_identifier(table)}")
             narrowed = changed.of(table) if changed is not None else None

@@ -20,13 +20,22 @@ from typing import IO
 
 import duckdb
 
+from pipelines.interruption import note_published, uninterrupted
+from pipelines.warehouse import parquet_export
+from pipelines.warehouse.parquet_staging import StagedParquet
+
 # What a run leaves in .build/ beside its database: DuckDB's log, a copy cut short, a marker,
 # the load's scratch rows (pipelines/load/incoming.py; its log's ".wal" is stripped first).
-_BUILD_SIDECARS = (".wal", ".partial", ".unchanged", ".incoming")
+# A folder: the run's staged Parquet copies (pipelines/warehouse/parquet_staging.py).
+_BUILD_SIDECARS = (".wal", ".partial", ".unchanged", ".incoming", ".parquet")
 
 
 class LoadInProgressError(RuntimeError):
     """Another load holds the warehouse's load lock."""
+
+
+class ParquetSwapError(OSError):
+    """The DuckDB file was published, but its Parquet copies could not all be moved in."""
 
 
 class BuildSpaceError(OSError):
@@ -131,18 +140,52 @@ def prepare_build(published: Path, run_id: str) -> Path:
     return target
 
 
-def publish(published: Path, run_id: str) -> None:
-    """Make the run's build the published warehouse, atomically and durably."""
+def seal(published: Path, run_id: str) -> Path:
+    """The run's build, checkpointed and on disk as it will be published (its size and modification
+    time are then the published file's: the Parquet copies written from it name them)."""
     source = build_path(published, run_id)
     with duckdb.connect(str(source)) as con:
         con.execute("checkpoint")
     _fsync(source)
-    # A log beside the published file can only be left by a writer that died on it; DuckDB
-    # would replay it into the new file on the next open, so it goes before the swap.
-    published.with_name(published.name + ".wal").unlink(missing_ok=True)
-    os.replace(source, published)
-    _fsync(published.parent)
+    return source
+
+
+def publish(published: Path, run_id: str, *, parquet: StagedParquet | None = None) -> None:
+    """Make the run's build the published warehouse, atomically and durably, and then move in
+    its staged Parquet copies, `parquet` (written from the sealed build), by renames alone.
+
+    A stop signal waits for both (pipelines/interruption.py). Should the Parquet swap fail, the
+    error says that the DuckDB file was published and that the next load rewrites the copies.
+    """
+    if parquet is None:
+        source = seal(published, run_id)
+    else:
+        source = build_path(published, run_id)
+        if parquet_export.published_identity(source) != parquet.source:
+            raise RuntimeError(f"{source} changed after its Parquet copies were written; nothing was published")
+    with uninterrupted():
+        # A log beside the published file can only be left by a writer that died on it; DuckDB
+        # would replay it into the new file on the next open, so it goes before the swap.
+        published.with_name(published.name + ".wal").unlink(missing_ok=True)
+        os.replace(source, published)
+        _fsync(published.parent)
+        if parquet is not None:
+            swap_parquet(published, parquet)
+        note_published()
     discard_build(published, run_id)
+
+
+def swap_parquet(published: Path, parquet: StagedParquet) -> None:
+    """Move in the staged Parquet copies of what `published` now holds."""
+    try:
+        parquet.swap_in()
+    except OSError as error:
+        raise ParquetSwapError(
+            error.errno,
+            f"{published} was published, but its Parquet copies in {parquet.live} could not all be "
+            f"replaced ({error.strerror or error}): some still hold the previous load. The next load "
+            "rewrites them, even when nothing under raw/ changed",
+        ) from error
 
 
 def discard_build(published: Path, run_id: str) -> None:
@@ -150,7 +193,20 @@ def discard_build(published: Path, run_id: str) -> None:
     for database in (build_path(published, run_id), dbt_database_path(published)):
         database.unlink(missing_ok=True)
         for suffix in _BUILD_SIDECARS:
-            database.with_name(database.name + suffix).unlink(missing_ok=True)
+            _remove(database.with_name(database.name + suffix))
+
+
+def staged_parquet_path(published: Path, run_id: str) -> Path:
+    """Where the run stages its Parquet copies: a folder beside its build copy."""
+    build = build_path(published, run_id)
+    return build.with_name(build.name + ".parquet")
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def remove_debris(published: Path, *, keep_run_id: str | None = None) -> list[Path]:
@@ -159,7 +215,7 @@ def remove_debris(published: Path, *, keep_run_id: str | None = None) -> list[Pa
     for path in build_dir(published).glob(f"{published.stem}.*"):
         run_id = _run_id_of(path, published)
         if run_id is not None and run_id != keep_run_id:
-            path.unlink(missing_ok=True)
+            _remove(path)
             removed.append(path)
     return removed
 

@@ -56,6 +56,32 @@ def copy_warehouse(source: Path, target_dir: Path) -> Path:
     return target
 
 
+def copy_published(source: Path, target_dir: Path) -> Path:
+    """A private copy of a published warehouse and its Parquet copies, times kept (the copies name
+    the file they were exported from by its size and modification time)."""
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / source.name
+    shutil.copy2(source, target)
+    shutil.copytree(source.parent / "parquet", target_dir / "parquet", ignore=shutil.ignore_patterns(".*"))
+    return target
+
+
+def parquet_differences(warehouse: Path) -> dict[str, tuple[int, int]]:
+    """Each mart whose Parquet folder differs from it: (rows missing from the folder, rows in excess)."""
+    differences = {}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for table in MART_TABLES:
+            files = str(warehouse.parent / "parquet" / table / "*.parquet")
+            counts = tuple(
+                con.execute(f"select count(*) from ({query})", [files]).fetchone()[0]  # constant table names
+                for query in (f"select * from marts.{table} except all select * from read_parquet(?)",
+                              f"select * from read_parquet(?) except all select * from marts.{table}")
+            )
+            if counts != (0, 0):
+                differences[table] = counts
+    return differences
+
+
 def raw_with_generated(seed_raw: Path, target: Path, *, departments: int, seed: int) -> Path:
     """raw/ as seed_raw has it, plus `departments` synthetic tables so a load has work to do."""
     shutil.copytree(seed_raw, target, symlinks=True)
@@ -68,8 +94,8 @@ def build_debris(warehouse: Path) -> list[str]:
     return sorted(p.name for p in build.iterdir()) if build.exists() else []
 
 
-def loader_environment(warehouse: Path) -> dict[str, str]:
-    home = warehouse.parent / "dagster_home"
+def loader_environment(warehouse: Path, dagster_home: Path | None = None) -> dict[str, str]:
+    home = dagster_home or warehouse.parent / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGET_")}
@@ -78,13 +104,18 @@ def loader_environment(warehouse: Path) -> dict[str, str]:
     return env
 
 
-def start_load(raw_dir: Path, warehouse: Path) -> subprocess.Popen[str]:
-    """`budget-warehouse load --json` in its own process group, so a kill takes dbt down with it."""
+def start_load(
+    raw_dir: Path, warehouse: Path, *, progress: bool = False, dagster_home: Path | None = None
+) -> subprocess.Popen[str]:
+    """`budget-warehouse load --json` in its own process group, so a kill takes dbt down with it.
+
+    `progress`: without --json, so that the progress lines come on stderr (and the table on stdout).
+    `dagster_home`: default, a folder beside the warehouse."""
     return subprocess.Popen(
         [sys.executable, "-m", "pipelines.cli", "load", "--raw-dir", str(raw_dir),
-         "--warehouse", str(warehouse), "--json"],
+         "--warehouse", str(warehouse), *([] if progress else ["--json"])],
         cwd=REPO_ROOT,
-        env=loader_environment(warehouse),
+        env=loader_environment(warehouse, dagster_home),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

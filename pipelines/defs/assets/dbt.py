@@ -15,12 +15,14 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from pipelines.defs import dbt_scope
 from pipelines.defs.assets.previews import markdown_table
+from pipelines.defs.progress import PARQUET_PROGRESS, PUBLISH_PROGRESS
 from pipelines.defs.project import dbt_project, ensure_manifest
 from pipelines.defs.resources import BudgetWarehouse
 from pipelines.defs.timing import log_timing
 from pipelines.engines import DUCKDB
 from pipelines.load import changes
 from pipelines.warehouse import fingerprints, mart_changes, parquet_buckets, parquet_export
+from pipelines.warehouse.parquet_staging import StagedParquet
 from pipelines.warehouse.settings import DBT_DATABASE_ENV
 
 # The nightly load runs at 02:00; two hours of slack before a mart counts as stale.
@@ -64,9 +66,10 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     run_id = context.run.run_id
     if warehouse.is_unchanged(run_id):
         context.log.info("raw/ matches the published warehouse: the marts are current, nothing to rebuild")
-        warehouse.finish_unchanged(run_id)
         if not parquet_export.is_current(warehouse.published_path):
-            _export_parquet(context, warehouse)
+            context.log.info(f"{PARQUET_PROGRESS} (they do not match the published warehouse)")
+            _log_exports(context, warehouse, warehouse.repair_parquet(run_id))
+        warehouse.finish_unchanged(run_id)
         return
     build = warehouse.build_path(run_id)
     # Held back until dbt has exited (it locks the file), then sent on with the marts' row counts.
@@ -86,13 +89,18 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
         fingerprints.write(con, fingerprints.MODELS, fingerprints.model_fingerprint())
         changes.clear(con)
         dbt_scope.record_build(con, scope)
+    # The Parquet copies are written before the publish, from the build as it will be published, so
+    # that a failure (a full disk) leaves both the DuckDB file and its copies as they were.
+    context.log.info(PARQUET_PROGRESS)
     clock = time.perf_counter()
-    warehouse.publish(run_id)
+    staged = warehouse.stage_parquet(run_id, changed=changed)
+    log_timing(context, "parquet export", clock)
+    context.log.info(PUBLISH_PROGRESS)
+    clock = time.perf_counter()
+    warehouse.publish(run_id, parquet=staged)
     log_timing(context, "publish", clock)
     context.log.info(f"published {warehouse.published_path}")
-    clock = time.perf_counter()
-    _export_parquet(context, warehouse, changed)
-    log_timing(context, "parquet export", clock)
+    _log_exports(context, warehouse, staged)
 
 
 def _target_path(warehouse: BudgetWarehouse) -> Path:
@@ -116,11 +124,8 @@ def _mart_changes(
     return mart_changes.from_build(con, _target_path(warehouse) / "manifest.json", since=since)
 
 
-def _export_parquet(
-    context: dg.AssetExecutionContext, warehouse: BudgetWarehouse, changed: mart_changes.MartChanges | None = None
-) -> None:
-    exports = parquet_export.export_marts(warehouse.published_path, changed=changed)
-    context.log.info(parquet_buckets.describe(exports, parquet_export.parquet_dir(warehouse.published_path)))
+def _log_exports(context: dg.AssetExecutionContext, warehouse: BudgetWarehouse, staged: StagedParquet) -> None:
+    context.log.info(parquet_buckets.describe(staged.exports, parquet_export.parquet_dir(warehouse.published_path)))
 
 
 def _with_mart_metadata(context: dg.AssetExecutionContext, events: Iterable[Any], build: Path) -> Iterator[Any]:
