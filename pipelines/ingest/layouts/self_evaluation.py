@@ -12,6 +12,7 @@ Like the target form, one file may hold many projects (one per sheet, or stacked
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import PurePosixPath
@@ -19,7 +20,7 @@ from pathlib import PurePosixPath
 from pipelines.ingest.amounts import parse_amount
 from pipelines.ingest.errors import IssueCategory, TableError
 from pipelines.ingest.layouts import project_blocks as blocks
-from pipelines.ingest.layouts.labels import column_of, label_of, spellings
+from pipelines.ingest.layouts.labels import column_of, fold, label_of, spellings
 from pipelines.ingest.layouts.per_project import target_text
 from pipelines.ingest.model import IndicatorResult, ProjectEvaluation, SelfEvaluation
 from pipelines.ingest.rows import Grid, SourceRow
@@ -39,6 +40,8 @@ DEVIATION = spellings("self_evaluation", "deviation")
 NATURE = spellings("grid", "nature")
 MEASURE_UNIT = spellings("grid", "measure_unit")
 TOTAL_SCORE = spellings("self_evaluation", "total_score")
+# A grade printed beside the 总分 (优, 良好, 自评等级:优): not a number, and not the 得分.
+_GRADE = re.compile(r"^(?:(?:自评)?(?:等级|评价等级|评级)[:]?)?(?:优秀?|良好?|中等?|差|合格|不合格|及格|不及格)$")
 
 
 def detect(grid: Grid) -> bool:
@@ -151,7 +154,7 @@ def _total_values(
             return None if column is None else number(row.cell(column), line=row.line, label=label)
 
         return at(weight_column, "总分 分值"), at(score_column, "总分 得分")
-    values = [c for c in row.cells if c.strip() and label_of(c)[0] not in TOTAL_SCORE]
+    values = [c for c in row.cells if c.strip() and label_of(c)[0] not in TOTAL_SCORE and not _GRADE.match(fold(c))]
     if len(values) >= 2:
         return (number(values[-2], line=row.line, label="总分 分值"),
                 number(values[-1], line=row.line, label="总分 得分"))
