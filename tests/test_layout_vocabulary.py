@@ -279,3 +279,21 @@ def test_operators_as_printed(text, operator):
     target = parse_target(text)
     assert (target.kind, target.operator) == ("quantitative", operator)
     assert target.value in (Decimal("95"), Decimal("475"), Decimal("90"), Decimal("5"), Decimal("100"))
+
+
+_CELLS = [
+    "", "x", "12.5", "≥90%", "……", "产出指标(50分)", "数量指标", "总分", "优", "(2023年度)", "绩效目标表",
+    "三级指标(年度)", "二级指标(年度)", "指标值(年度)", "三级指标(长期)", "指标值(长期)", "一级", "二级指标",
+    *spellings("head", "project_name")[:3], *spellings("head", "department")[:3], *spellings("grid", "level3")[:2],
+    *spellings("grid", "annual_value")[:2], *spellings("self_evaluation", "actual_value")[:2], "权重", "得分",
+    "年度资金总额", "全年预算数", "全年执行数", "预算数", "单位名称", "金额单位:万元",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_CELLS), max_size=10), min_size=1, max_size=14))
+def test_random_grids_of_known_labels_give_a_table_or_a_table_error(rows):
+    try:
+        parse_grids([_grid(*[tuple(r) for r in rows])], relative_path=PurePosixPath("raw/2023/x.html"))
+    except TableError:
+        pass

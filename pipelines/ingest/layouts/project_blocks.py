@@ -129,9 +129,10 @@ class Head:
 
 def read_head(block: Block) -> Head:
     rows = block.head
+    first = rows[0] if rows else block.header
     name = find_label(rows, PROJECT_NAME, known=HEAD_LABELS)
     if name is None or not name.value:
-        raise TableError(IssueCategory.NOT_A_TARGET_TABLE, "项目名称 is empty", line=rows[0].line)
+        raise TableError(IssueCategory.NOT_A_TARGET_TABLE, "项目名称 is empty", line=first.line if first else None)
     department = find_label(rows, DEPARTMENT, known=HEAD_LABELS)
     if department is None or not department.value:
         raise TableError(
