@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
+from pipelines.ingest.errors import IssueCategory, TableError
 from pipelines.ingest.layouts import parse_grids
 from pipelines.ingest.model import DepartmentTable, SelfEvaluation
 from pipelines.ingest.readers import read_grids
@@ -27,7 +28,8 @@ NOT_YET = {
     "hunan/xiangtan-hwc-wupaoche-2024": "the funds cell holds several lines: '资金总额: 250 / 一、预算资金:250 …'",
     "hunan/yueyangxian-gbznt-2022": "the amount is text with its breakdown: '854万(高标准农田建设400万元,…)'",
     "sichuan/zhaohua-wjj-tkjt-2021": "the 年度资金总额 line is blank; the total is the (一)财政拨款小计 of a nine-line block",
-    "zhejiang/linhai-lhyh-2024": "a project-library form that prints no amount and no 三级 column",
+    "zhejiang/linhai-lhyh-2024": "a project-library form (指标类型 | 指标名称 | 指标值 | 指标描述) that prints "
+                                 "no amount and no 三级 column: refused as unknown_layout",
 }
 
 
@@ -118,3 +120,12 @@ def _check_self_evaluation(table: SelfEvaluation, expected: dict) -> None:
             for i in wanted["indicators"]
         ]
         assert got == want
+
+
+def test_a_form_no_layout_knows_is_refused_naming_its_labels():
+    with pytest.raises(TableError) as raised:
+        _load("zhejiang/linhai-lhyh-2024")
+    assert raised.value.category is IssueCategory.UNKNOWN_LAYOUT
+    assert raised.value.line == 11  # the 指标类型 | 指标名称 | 指标值 | 指标描述 row
+    for label in ("'指标类型'", "'指标描述'", "'项目绩效目标'"):
+        assert label in raised.value.message

@@ -1,7 +1,7 @@
 """A performance table no layout claims: say which of its labels the vocabulary lacks.
 
-A grid that mentions 绩效 and has a row of 一级 … 二级 level columns is plainly a performance
-table. When no layout claims it, its labels are spelled in a way vocabulary.toml does not know
+A grid that mentions 绩效 and has a row of 一级 … 二级 level columns (or a column of 一级 names:
+产出指标, 效益指标 …) is plainly a performance table. When no layout claims it, its labels are spelled in a way vocabulary.toml does not know
 yet; the error lists them so that a user can add each to its family there.
 """
 
@@ -20,6 +20,7 @@ _NOTE = re.compile(r"\([^()]*\)$")
 # What a label looks like: short, no digits, not a sentence.
 _LABEL = re.compile(r"^[^\d。;,]{2,16}$")
 _MAX_LISTED = 20
+_STANDARD_LEVEL1 = frozenset({"产出指标", "效益指标", "满意度指标", "成本指标"})
 
 
 def unknown_labels(grids: Sequence[Grid]) -> TableError | None:
@@ -28,7 +29,7 @@ def unknown_labels(grids: Sequence[Grid]) -> TableError | None:
         if not grid.mentions("绩效"):
             continue
         rows = [row for row in grid.rows if not row.is_blank]
-        header = next((index for index, row in enumerate(rows) if _has_levels(row)), None)
+        header = _level_header(rows)
         if header is None:
             continue
         unknown = _unknown(rows[: header + 1])
@@ -43,6 +44,24 @@ def unknown_labels(grids: Sequence[Grid]) -> TableError | None:
             line=rows[header].line,
         )
     return None
+
+
+def _level_header(rows: Sequence[SourceRow]) -> int | None:
+    """The row of 一级 … 二级 column labels; else, where a column lists 一级 names (产出指标,
+    效益指标 …) under labels of its own spelling (指标类型), the row above the first of them."""
+    labelled = next((index for index, row in enumerate(rows) if _has_levels(row)), None)
+    if labelled is not None:
+        return labelled
+    first: dict[int, int] = {}
+    names: dict[int, set[str]] = {}
+    for index, row in enumerate(rows):
+        for column, cell in enumerate(row.cells):
+            name = fold(cell)
+            if name in _STANDARD_LEVEL1:
+                first.setdefault(column, index)
+                names.setdefault(column, set()).add(name)
+    columns = [column for column, found in names.items() if len(found) >= 2 and first[column] > 0]
+    return min(first[column] for column in columns) - 1 if columns else None
 
 
 def _has_levels(row: SourceRow) -> bool:
