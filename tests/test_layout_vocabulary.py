@@ -209,20 +209,20 @@ def test_self_evaluation_with_weights_and_empty_results():
     assert (project.budget_initial, project.budget_adjusted, project.executed) == (
         Decimal("238.93"), Decimal("251.89"), Decimal("251.89"))
     assert project.execution_rate_text == "100.00%"
-    assert (project.budget_weight, project.budget_score) == (Decimal("10"), None)
-    assert (project.total_weight, project.self_score) == (Decimal("100"), None)
+    assert (project.budget_weight, project.budget_score) == (Decimal(10), None)
+    assert (project.total_weight, project.self_score) == (Decimal(100), None)
     assert [(r.level1_name, r.target_text, r.actual_text, r.weight, r.score) for r in table.results] == [
-        ("产出指标", "=100%", None, Decimal("60"), None),
-        ("效益指标", "=100%", None, Decimal("30"), None),
+        ("产出指标", "=100%", None, Decimal(60), None),
+        ("效益指标", "=100%", None, Decimal(30), None),
     ]
 
 
 def test_a_total_score_with_a_grade():
     table = parse_grids([_self_evaluation(("总分", "", "", "", "", "", "", "", "100", "94", "优"))], relative_path=PATH)
-    assert (table.projects[0].total_weight, table.projects[0].self_score) == (Decimal("100"), Decimal("94"))
+    assert (table.projects[0].total_weight, table.projects[0].self_score) == (Decimal(100), Decimal(94))
     grid = _self_evaluation(("总分", "100", "94", "优"))
     table = parse_grids([grid], relative_path=PATH)
-    assert (table.projects[0].total_weight, table.projects[0].self_score) == (Decimal("100"), Decimal("94"))
+    assert (table.projects[0].total_weight, table.projects[0].self_score) == (Decimal(100), Decimal(94))
 
 
 # ---- unknown_layout ---------------------------------------------------------------------------------
@@ -278,7 +278,7 @@ def test_a_quarter_without_its_end_is_not_guessed():
 def test_operators_as_printed(text, operator):
     target = parse_target(text)
     assert (target.kind, target.operator) == ("quantitative", operator)
-    assert target.value in (Decimal("95"), Decimal("475"), Decimal("90"), Decimal("5"), Decimal("100"))
+    assert target.value in (Decimal(95), Decimal(475), Decimal(90), Decimal(5), Decimal(100))
 
 
 _CELLS = [

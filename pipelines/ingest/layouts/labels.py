@@ -114,7 +114,7 @@ def vocabulary() -> dict[str, dict[str, tuple[str, ...]]]:
     with VOCABULARY_PATH.open("rb") as handle:
         data = tomllib.load(handle)
     return {
-        section: {family: tuple(dict.fromkeys(fold(s) for s in spellings)) for family, spellings in families.items()}
+        section: {family: tuple(dict.fromkeys(fold(s) for s in words)) for family, words in families.items()}
         for section, families in data.items()
     }
 

@@ -118,7 +118,8 @@ def _parse_grid(grid: Grid, grids: Sequence[Grid], relative_path: PurePosixPath)
         unit = blocks.clean_department(_cell(first, columns["unit"])) or _carried_unit(projects)
         if not unit:
             raise TableError(IssueCategory.NOT_A_TARGET_TABLE, f"project {name}: no 单位名称", line=first.line)
-        amount = parse_amount(_cell(first, columns["budget"]).removesuffix("万元"), line=first.line, column="预算数")
+        budget = _cell(first, columns["budget"]).removesuffix("万元")
+        amount = parse_amount(budget, line=first.line, column="预算数")
         # One amount and no sources: a 部门预算 amount, stored as 财政拨款 (docs/warehouse.md).
         amounts = Amounts(total=amount, fiscal_appropriation=amount)
         projects.append(Project(line=first.line, unit_name=unit, name=name, amounts=amounts,
@@ -130,11 +131,13 @@ def _parse_grid(grid: Grid, grids: Sequence[Grid], relative_path: PurePosixPath)
                     line=row.line, unit_name=unit, project_name=name, seq=row.seq, level1_code=None,
                     level1_name=row.level1_name, level2_code=None, level2_name=row.level2_name, name=row.name,
                     period_target_text=None,
-                    annual_target_text=target_text(row.cells, columns["value"], columns["nature"], columns["measure"]),
+                    annual_target_text=target_text(
+                        row.cells, columns["value"], columns["nature"], columns["measure"]
+                    ),
                 )
             )
     for row in body:
-        if not _cell(row, columns["project"]) and _cell(row, columns["unit"]) and _cell(row, columns["budget"]):
+        if _is_total_row(row, columns):
             totals.append(blocks.clean_department(_cell(row, columns["unit"])))
     if not projects:
         raise TableError(IssueCategory.NOT_A_TARGET_TABLE, "the table lists no projects", line=header.line)
@@ -151,10 +154,15 @@ def _project_runs(body: Sequence[SourceRow], columns: dict[str, int | None]):
         # A department-total row (a unit, no project) ends the run before it.
         rows = [body[start]]
         for row in body[start + 1 : end]:
-            if _cell(row, columns["unit"]) and not _cell(row, columns["project"]) and _cell(row, columns["budget"]):
+            if _is_total_row(row, columns):
                 break
             rows.append(row)
         yield rows
+
+
+def _is_total_row(row: SourceRow, columns: dict[str, int | None]) -> bool:
+    """A unit and an amount without a project: the department's (or a unit's) total."""
+    return bool(_cell(row, columns["unit"]) and _cell(row, columns["budget"]) and not _cell(row, columns["project"]))
 
 
 def _carried_unit(projects: Sequence[Project]) -> str:

@@ -35,11 +35,15 @@ _YEAR_LINE = re.compile(r"[（(]?\s*\d{4}\s*年度?\s*[）)]?")
 _FOOTNOTE = re.compile(r"^(?:注|备注|说明|填表说明|填报说明)\s*[：:、0-9]")
 _DEPARTMENT_CODE = re.compile(r"^\s*[\[【(（]?\s*[0-9]{3,}\s*[\]】)）]?\s*[-－—_\s]*")
 # A code after the name: '某局 308001', '某厅335301302' (glued), '某局(308001)'.
-_TRAILING_CODE = re.compile(r"(?:\s*[\[【(（]\s*[0-9]{3,}\s*[\]】)）]|\s+[0-9]{3,}|(?<=[^\x00-\x7f])[0-9]{6,})\s*$")
+_TRAILING_CODE = re.compile(
+    r"(?:\s*[\[【(（]\s*[0-9]{3,}\s*[\]】)）]|\s+[0-9]{3,}|(?<=[^\x00-\x7f])[0-9]{6,})\s*$"
+)
 _OWN_LEVEL = re.compile(r"[（(]本级[）)]$")
 # A project code printed before the name: '51000021R000000019951-工资性支出'.
 _PROJECT_CODE = re.compile(r"^\s*(?=[0-9A-Za-z]*[0-9]{6})[0-9A-Za-z]{8,}\s*[-－—_]\s*")
-STANDARD_TREE_PATH = Path(__file__).resolve().parents[3] / "dbt_project" / "seeds" / "standard_indicator_tree.csv"
+STANDARD_TREE_PATH = (
+    Path(__file__).resolve().parents[3] / "dbt_project" / "seeds" / "standard_indicator_tree.csv"
+)
 # Points printed in a level's name: 产出指标(50分), 成本指标(0-20)分.
 _POINTS = re.compile(r"\s*[（(]\s*[0-9.\-–~]+\s*分?\s*[）)]\s*分?\s*$")
 # A row whose indicator cell holds only an ellipsis or a dash: the template's "more rows here".
@@ -132,7 +136,8 @@ def read_head(block: Block) -> Head:
     first = rows[0] if rows else block.header
     name = find_label(rows, PROJECT_NAME, known=HEAD_LABELS)
     if name is None or not name.value:
-        raise TableError(IssueCategory.NOT_A_TARGET_TABLE, "项目名称 is empty", line=first.line if first else None)
+        line = first.line if first else None
+        raise TableError(IssueCategory.NOT_A_TARGET_TABLE, "项目名称 is empty", line=line)
     department = find_label(rows, DEPARTMENT, known=HEAD_LABELS)
     if department is None or not department.value:
         raise TableError(

@@ -154,7 +154,9 @@ def _total_values(
             return None if column is None else number(row.cell(column), line=row.line, label=label)
 
         return at(weight_column, "总分 分值"), at(score_column, "总分 得分")
-    values = [c for c in row.cells if c.strip() and label_of(c)[0] not in TOTAL_SCORE and not _GRADE.match(fold(c))]
+    values = [
+        c for c in row.cells if c.strip() and label_of(c)[0] not in TOTAL_SCORE and not _GRADE.match(fold(c))
+    ]
     if len(values) >= 2:
         return (number(values[-2], line=row.line, label="总分 分值"),
                 number(values[-1], line=row.line, label="总分 得分"))

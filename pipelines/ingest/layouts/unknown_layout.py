@@ -1,8 +1,9 @@
 """A performance table no layout claims: say which of its labels the vocabulary lacks.
 
 A grid that mentions 绩效 and has a row of 一级 … 二级 level columns (or a column of 一级 names:
-产出指标, 效益指标 …) is plainly a performance table. When no layout claims it, its labels are spelled in a way vocabulary.toml does not know
-yet; the error lists them so that a user can add each to its family there.
+产出指标, 效益指标 …) is plainly a performance table. When no layout claims it, its labels are
+spelled in a way vocabulary.toml does not know yet; the error lists them so that a user can add
+each to its family there.
 """
 
 from __future__ import annotations
