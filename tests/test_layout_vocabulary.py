@@ -168,6 +168,26 @@ def test_one_row_per_indicator_many_projects():
     ]
 
 
+def test_one_row_per_indicator_with_the_project_repeated_on_every_row():
+    """Some counties repeat the unit, project and amount on each row instead of merging them."""
+    grid = _grid(
+        ("2024年项目支出绩效目标表",),
+        ("部门名称：示例县农业农村局", "", "", "填报单位:(盖章) 单位:万元"),
+        HEADER_2D,
+        ("示例县农业农村局", "高标准农田建设", "250.00", "建设农田", "产出指标", "数量指标", "建设面积", "≥", "10000", "亩"),
+        ("示例县农业农村局", "高标准农田建设", "250.00", "建设农田", "满意度指标", "服务对象满意度指标", "农户满意度",
+         "≥", "90", "%"),
+        ("示例县农业农村局", "动物防疫", "30.5", "强制免疫", "产出指标", "数量指标", "免疫数量", "≥", "5", "万头"),
+    )
+    table = parse_grids([grid], relative_path=PATH)
+    assert table.department_name == "示例县农业农村局"
+    assert [(p.name, p.amounts.total) for p in table.projects] == [
+        ("高标准农田建设", Decimal("250.00")), ("动物防疫", Decimal("30.50"))]
+    assert table.grand_total.total == Decimal("280.50")
+    assert [(i.project_name, i.seq, i.annual_target_text) for i in table.indicators] == [
+        ("高标准农田建设", 1, "≥10000亩"), ("高标准农田建设", 2, "≥90%"), ("动物防疫", 1, "≥5万头")]
+
+
 def test_one_row_per_indicator_in_yuan_is_refused():
     with pytest.raises(TableError, match="only tables in 万元") as raised:
         parse_grids([_two_dimensional("金额单位:元")], relative_path=PATH)

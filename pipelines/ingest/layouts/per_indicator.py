@@ -12,6 +12,7 @@ cell's text in its first row only, so they are carried down until the next proje
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import PurePosixPath
@@ -20,7 +21,7 @@ from pipelines.ingest.amounts import parse_amount
 from pipelines.ingest.errors import IssueCategory, TableError
 from pipelines.ingest.fiscal_year import resolve_fiscal_year
 from pipelines.ingest.layouts import project_blocks as blocks
-from pipelines.ingest.layouts.labels import column_of, fold, spellings
+from pipelines.ingest.layouts.labels import column_of, find_label, fold, spellings
 from pipelines.ingest.layouts.per_project import target_text
 from pipelines.ingest.model import Amounts, DepartmentTable, FundingUnit, Indicator, Project
 from pipelines.ingest.rows import Grid, SourceRow
@@ -33,7 +34,8 @@ GOAL = spellings("per_indicator", "annual_goal")
 VALUE = spellings("grid", "annual_value")
 NATURE = spellings("grid", "nature")
 MEASURE_UNIT = spellings("grid", "measure_unit")
-_MONEY_UNIT = re.compile(r"单位:(.+)$")
+# 单位:万元 or 金额单位:元, not 填报单位:(盖章) nor 单位名称:….
+_MONEY_UNIT = re.compile(r"(?:^|(?<=[\s)]))(?:金额)?单位\s*:\s*([^:]*)$")
 _HEADER_SEARCH = 40
 
 
@@ -142,21 +144,36 @@ def _parse_grid(grid: Grid, grids: Sequence[Grid], relative_path: PurePosixPath)
     if not projects:
         raise TableError(IssueCategory.NOT_A_TARGET_TABLE, "the table lists no projects", line=header.line)
     units = list(dict.fromkeys(p.unit_name for p in projects))
-    department = units[0] if len(units) == 1 else (totals[0] if totals else units[0])
+    printed = find_label(preamble, blocks.DEPARTMENT)
+    if printed is not None and printed.value:
+        department = blocks.clean_department(printed.value)
+    else:
+        department = units[0] if len(units) == 1 else (totals[0] if totals else units[0])
     return department, title, fiscal_year, projects, indicators
 
 
 def _project_runs(body: Sequence[SourceRow], columns: dict[str, int | None]):
-    """The rows of each project: from a row naming it to the row before the next."""
-    starts = [i for i, row in enumerate(body) if _cell(row, columns["project"])]
-    for number, start in enumerate(starts):
-        end = starts[number + 1] if number + 1 < len(starts) else len(body)
-        # A department-total row (a unit, no project) ends the run before it.
-        rows = [body[start]]
-        for row in body[start + 1 : end]:
-            if _is_total_row(row, columns):
-                break
+    """The rows of each project: from a row naming it to the row before the next.
+
+    A project cell is merged over its rows (text in the first only) or repeated on every row;
+    a repeated name (with the same unit) continues the project rather than starting another.
+    """
+    rows: list[SourceRow] = []
+    current: tuple[str, str] | None = None
+    for row in body:
+        name, unit = _cell(row, columns["project"]), _cell(row, columns["unit"])
+        if _is_total_row(row, columns):
+            if rows:
+                yield rows
+            rows, current = [], None
+            continue
+        if name and (current is None or name != current[0] or (unit and unit != current[1])):
+            if rows:
+                yield rows
+            rows, current = [row], (name, unit or (current[1] if current else ""))
+        elif rows:
             rows.append(row)
+    if rows:
         yield rows
 
 
@@ -177,8 +194,8 @@ def _cell(row: SourceRow, column: int | None) -> str:
 def _check_money_unit(preamble: Sequence[SourceRow]) -> None:
     for row in preamble:
         for cell in row.cells:
-            match = _MONEY_UNIT.search(fold(cell))
-            if match and match.group(1) != "万元":
+            match = _MONEY_UNIT.search(unicodedata.normalize("NFKC", cell).strip())
+            if match and fold(match.group(1)) not in ("万元", ""):
                 raise TableError(
                     IssueCategory.NOT_A_TARGET_TABLE,
                     f"amounts are in {match.group(1)!r}; only tables in 万元 are accepted",
