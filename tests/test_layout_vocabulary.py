@@ -127,6 +127,24 @@ def test_the_year_can_stand_above_the_table():
     assert parse_grids([above], relative_path=PATH).fiscal_year == 2023
 
 
+def test_paired_columns_read_the_annual_side():
+    grid = _grid(
+        ("项目支出绩效目标表",), ("(2020年度)",), ("项目名称", "示例项目"), ("主管部门及编码", "[015001]示例区某局"),
+        ("项目资金", "资金总额", "100万元"), ("", "其中:财政拨款", "100万元"),
+        ("一级指标", "二级指标(长期)", "三级指标(长期)", "指标值(长期)", "二级指标(年度)", "三级指标(年度)", "指标值(年度)"),
+        ("产出指标", "数量指标", "", "", "数量指标", "工程数量", "2"),
+        ("产出指标", "质量指标", "验收合格率", "100%", "质量指标", "验收合格率", "≥98%"),
+        ("效益指标", "社会效益指标", "长期影响", "持续", "社会效益指标", "办学条件", "改善"),
+    )
+    table = parse_grids([grid], relative_path=PATH)
+    assert table.fiscal_year == 2020 and table.department_name == "示例区某局"
+    assert [(i.level2_name, i.name, i.period_target_text, i.annual_target_text) for i in table.indicators] == [
+        ("数量指标", "工程数量", None, "2"),
+        ("质量指标", "验收合格率", "100%", "≥98%"),
+        ("社会效益指标", "办学条件", None, "改善"),  # the 长期 value is another indicator's
+    ]
+
+
 # ---- one row per indicator ---------------------------------------------------------------------
 
 HEADER_2D = ("单位名称", "项目名称", "预算数", "年度目标", "一级指标", "二级指标", "三级指标", "指标性质",

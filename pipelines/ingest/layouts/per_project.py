@@ -163,6 +163,7 @@ def _indicators(block: blocks.Block, head: blocks.Head, fiscal_year: int) -> lis
             line=header.line,
         )
     rows = blocks.indicator_rows(block, project_name=head.project_name)
+    period_name = blocks.period_name_column(header)
     return [
         Indicator(
             line=row.line,
@@ -174,7 +175,8 @@ def _indicators(block: blocks.Block, head: blocks.Head, fiscal_year: int) -> lis
             level2_code=None,
             level2_name=row.level2_name,
             name=row.name,
-            period_target_text=target_text(row.cells, period, nature, measure),
+            period_target_text=target_text(row.cells, period, nature, measure)
+            if blocks.same_indicator(row, period_name) else None,
             annual_target_text=target_text(row.cells, annual, nature, measure),
         )
         for row in rows

@@ -277,6 +277,20 @@ def paired_value_columns(header: SourceRow, variants: Sequence[str]) -> tuple[in
     return annual, side_column(header, variants, _PERIOD_SIDE)
 
 
+def period_name_column(header: SourceRow) -> int | None:
+    """The 三级指标(长期) column of a paired header, None when the header is not paired."""
+    return side_column(header, LEVEL3, _PERIOD_SIDE)
+
+
+def same_indicator(row: IndicatorRow, period_name: int | None) -> bool:
+    """Whether the 长期 side of a paired row speaks of the row's (年度) indicator: its name is
+    the same or left empty. A different name is another indicator, whose value is not this one's."""
+    if period_name is None:
+        return True
+    name = _one_line(row.cells.cell(period_name))
+    return not name or name == row.name
+
+
 def level_name(text: str) -> str:
     """'产出\\n指标\\n(50分)' -> '产出指标': the name without its line breaks and points."""
     return _POINTS.sub("", _one_line(text))
