@@ -80,6 +80,8 @@ def test_real_table_loads_exactly(name: str):
     assert table.department_name == expected["department_name"]
     assert table.fiscal_year == expected["fiscal_year"]
     assert [p.name for p in table.projects] == [p["name"] for p in expected["projects"]]
+    if "implementing_unit" in expected:
+        assert {p.unit_name for p in table.projects} == {expected["implementing_unit"]}
     if expected["form"] == "self_evaluation":
         assert isinstance(table, SelfEvaluation)
         _check_self_evaluation(table, expected)
