@@ -12,7 +12,7 @@ class ProjectSchema(Provenance, AmountColumns):
     unit_name: Series[str] = pa.Field(str_length={"min_value": 1})
     project_name: Series[str] = pa.Field(str_length={"min_value": 1})
     performance_goal: Series[str] = pa.Field(nullable=True)
-    source_form: Series[str] = pa.Field(isin=["horizontal", "per_project"])
+    source_form: Series[str] = pa.Field(isin=["horizontal", "per_project", "per_indicator"])
 
     class Config:
         strict = False

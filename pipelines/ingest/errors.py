@@ -11,6 +11,8 @@ class IssueCategory(StrEnum):
     UNREADABLE = "unreadable"
     NO_TEXT_LAYER = "no_text_layer"  # a scanned PDF: only images, the file needs OCR
     NOT_A_TARGET_TABLE = "not_a_target_table"
+    # Plainly a performance table (绩效, a grid of 一级/二级 levels) whose labels no layout knows.
+    UNKNOWN_LAYOUT = "unknown_layout"
     UNKNOWN_FISCAL_YEAR = "unknown_fiscal_year"
     BAD_AMOUNT = "bad_amount"
     TRUNCATED_INDICATOR = "truncated_indicator"

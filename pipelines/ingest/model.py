@@ -73,7 +73,7 @@ class DepartmentTable:
     units: tuple[FundingUnit, ...]
     projects: tuple[Project, ...]
     indicators: tuple[Indicator, ...] = field(default=())
-    source_form: str = "horizontal"  # the layout that read it: horizontal | per_project
+    source_form: str = "horizontal"  # the layout that read it: horizontal | per_project | per_indicator
     grand_total_page: int | None = None
 
 

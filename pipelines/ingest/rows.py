@@ -37,6 +37,9 @@ class Grid:
 
     rows: tuple[SourceRow, ...]
     origin: str = ""
+    # Text printed just above the table, outside it (a web page's heading and 年度 line): where
+    # the title and year stand when the table itself has none. Not rows: line numbers stay the table's.
+    title_lines: tuple[str, ...] = ()
 
     @property
     def is_blank(self) -> bool:

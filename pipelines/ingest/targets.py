@@ -29,13 +29,14 @@ MAX_TEXT_LENGTH = 200
 
 # Word lists are space-separated so that extending one is a matter of typing the word.
 OPERATOR_WORDS: dict[str, str] = {
-    **dict.fromkeys("≥ ≧ ≮ >= 不少于 不低于 不小于 达到 达 大于等于 大于或等于 至少 最少".split(), ">="),
-    **dict.fromkeys("≤ ≦ ≯ <= 不超过 不高于 不多于 不大于 未超过 小于等于 小于或等于 最多 控制在".split(), "<="),
-    **dict.fromkeys("> 超过 高于 大于 多于".split(), ">"),
-    **dict.fromkeys("< 低于 小于 少于".split(), "<"),
-    **dict.fromkeys("= 等于 为".split(), "="),
+    **dict.fromkeys("≥ ≧ ≮ >= => 不少于 不低于 不小于 达到 达 大于等于 大于或等于 至少 最少".split(), ">="),
+    **dict.fromkeys("≤ ≦ ≯ <= =< 不超过 不高于 不多于 不大于 未超过 小于等于 小于或等于 最多 控制在".split(), "<="),
+    **dict.fromkeys("> 〉 超过 高于 大于 多于".split(), ">"),
+    **dict.fromkeys("< 〈 低于 小于 少于".split(), "<"),
+    **dict.fromkeys("= ═ 等于 为".split(), "="),
 }
-"""Written before the number; full-width signs are folded to these by NFKC first."""
+"""Written before the number; full-width signs (＞, ﹦, ≧ as ≥ …) are folded to these by NFKC first;
+look-alikes that NFKC keeps (〉 an angle bracket, ═ a box-drawing line) are listed as printed."""
 
 RANGE_WORDS = frozenset("控制在 为".split())
 """Operator words that also lead a range ("控制在3-5天" is between 3 and 5, not <=)."""
@@ -125,8 +126,10 @@ _BOUNDS = re.compile(
     rf"(?:(?:{_words_for(OPERATOR_WORDS, '<=')}) ?(?P<hi>{_NUMBER}) ?(?P<hi_unit>{_UNIT})"
     rf"|(?P<hi_s>{_NUMBER}) ?(?P<hi_s_unit>{_UNIT}) ?(?:{_words_for(SUFFIX_OPERATORS, '<=')}))"
 )
-_BEFORE = r"(?:之前|以前|前)(?:完成)?"
-_END = rf"(?:{_BEFORE}|完成|止|为止)?"
+_BEFORE = r"(?:之前|以前|前)(?:完成|到位|办结)?"
+_END = rf"(?:{_BEFORE}|完成|到位|办结|止|为止)?"
+# After a quarter or half year: 末前 is its end, a bare 前 (第四季度前) could be its start.
+_PERIOD_END = rf"(?:[末底]{_END}|内(?:完成)?|完成|到位|办结)?"
 _DATE = re.compile(
     r"(?:截至|截止|截止到|于|在)?(?:"
     rf"(?:(?P<y1>[0-9]{{4}})年)?(?P<m1>[0-9]{{1,2}})月(?:(?P<d1>[0-9]{{1,2}})[日号]|[底末]){_END}"
@@ -135,7 +138,8 @@ _DATE = re.compile(
     rf"|(?P<y3>[0-9]{{4}})?年[底末]{_END}"
     r"|(?P<y4>[0-9]{4})?年度?内(?:完成)?"
     r"|(?P<y6>[0-9]{4})年度?完成"
-    r"|(?:(?P<y7>[0-9]{4})年)?第(?P<q>[一二三四1-4])季度(?:末|底)?(?:完成)?"
+    rf"|(?:(?P<y7>[0-9]{{4}})年)?第?(?P<q>[一二三四1-4])季度{_PERIOD_END}"
+    rf"|(?:(?P<y8>[0-9]{{4}})年)?(?P<half>[上下])半年{_PERIOD_END}"
     r")"
 )
 _CHINESE_NUMBER = re.compile(
@@ -226,7 +230,7 @@ def _unparsed(text: str) -> Target:
 def _deadline(match: re.Match[str], fiscal_year: int | None) -> date | None:
     """The last day the target allows; None when the year is unknown or the date invalid."""
     g = match.groupdict()
-    year_text = g["y1"] or g["y2"] or g["y3"] or g["y4"] or g["y5"] or g["y6"] or g["y7"]
+    year_text = g["y1"] or g["y2"] or g["y3"] or g["y4"] or g["y5"] or g["y6"] or g["y7"] or g["y8"]
     year = int(year_text) if year_text else fiscal_year
     if year is None:
         return None
@@ -234,6 +238,8 @@ def _deadline(match: re.Match[str], fiscal_year: int | None) -> date | None:
     if g["q"]:  # 第三季度: the quarter's last month
         quarter = "一二三四".find(g["q"]) + 1 or int(g["q"])
         month_text = str(3 * quarter)
+    if g["half"]:  # 上半年: by 30 June; 下半年: by the year's end
+        month_text = "6" if g["half"] == "上" else "12"
     try:
         month = int(month_text) if month_text else 12
         day = int(day_text) if day_text else calendar.monthrange(year, month)[1]

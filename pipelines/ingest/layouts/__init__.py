@@ -2,9 +2,10 @@
 
 A layout module knows one published form (its headers, its blocks) and never bytes or formats:
 `NAME`, `detect(grid) -> bool` from the content alone, and `parse(grid, relative_path=…)`. A new
-form is one module and one entry in LAYOUTS. Grids no layout claims (a cover sheet, the
-部门收支总表 of a budget document) are skipped; a file none of whose grids is claimed is not a
-target table.
+form is one module and one entry in LAYOUTS; a new spelling of a label is one line of
+vocabulary.toml. Grids no layout claims (a cover sheet, the 部门收支总表 of a budget document) are
+skipped; a file none of whose grids is claimed is not a target table, or, when it plainly is a
+performance table, an `unknown_layout` naming the labels to add to the vocabulary.
 """
 
 from __future__ import annotations
@@ -14,15 +15,16 @@ from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath
 
 from pipelines.ingest.errors import IssueCategory, TableError
-from pipelines.ingest.layouts import horizontal, per_project, self_evaluation
+from pipelines.ingest.layouts import horizontal, per_indicator, per_project, self_evaluation, unknown_layout
 from pipelines.ingest.model import DepartmentTable, SelfEvaluation
 from pipelines.ingest.readers import primary_grid
 from pipelines.ingest.rows import Grid
 
-# Order matters only where two could claim a grid: a 自评表 holds a 目标表's columns and more.
-LAYOUTS = (horizontal, self_evaluation, per_project)
-# Forms of one table per project: every grid of a file that they claim is part of the file.
-_MANY_PER_FILE = (self_evaluation, per_project)
+# Order matters only where two could claim a grid: a 自评表 holds a 目标表's columns and more, and
+# a one-row-per-indicator grid holds the per-project labels in its header row.
+LAYOUTS = (horizontal, per_indicator, self_evaluation, per_project)
+# Forms whose every grid that they claim (sheets, pages) is part of the file.
+_MANY_PER_FILE = (per_indicator, self_evaluation, per_project)
 
 __all__ = ["LAYOUTS", "parse_grids"]
 
@@ -49,6 +51,9 @@ def parse_grids(grids: Sequence[Grid], *, relative_path: PurePosixPath) -> Depar
         if layout.NAME in claimed:
             many = claimed[layout.NAME]
             return _with_pages(many, lambda: layout.parse_many(many, relative_path=relative_path))
+    unknown = unknown_layout.unknown_labels(grids)
+    if unknown is not None:
+        raise unknown
     # No layout claims any grid: the horizontal parser says best what the primary grid lacks.
     primary = primary_grid(list(grids))
     return _with_pages([primary], lambda: horizontal.parse(primary, relative_path=relative_path))

@@ -17,18 +17,15 @@ from pipelines.ingest.amounts import parse_amount
 from pipelines.ingest.errors import IssueCategory, TableError
 from pipelines.ingest.fiscal_year import resolve_fiscal_year
 from pipelines.ingest.indicators import split_indicators
+from pipelines.ingest.layouts.labels import fold, spellings
 from pipelines.ingest.model import Amounts, DepartmentTable, FundingUnit, Indicator, Project
 from pipelines.ingest.rows import Grid, SourceRow
 
-# Header texts per column; the first is the published name, the others seen variants.
+# Header texts per column, from vocabulary.toml; the first is the published name.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "name": ("项目名称", "单位名称", "项目（单位）名称"),
-    "total": ("总计", "合计"),
-    "fiscal_appropriation": ("财政拨款",),
-    "special_account_appropriation": ("财政专户拨款", "财政专户管理资金", "财政专户"),
-    "other_funds": ("其他资金",),
-    "performance_goal": ("绩效目标",),
-    "indicators": ("绩效指标",),
+    column: spellings("horizontal", column)
+    for column in ("name", "total", "fiscal_appropriation", "special_account_appropriation", "other_funds",
+                   "performance_goal", "indicators")
 }
 _AMOUNT_COLUMNS = ("total", "fiscal_appropriation", "special_account_appropriation", "other_funds")
 _AMOUNT_LABELS = dict(zip(_AMOUNT_COLUMNS, ("总计", "财政拨款", "财政专户拨款", "其他资金"), strict=True))
@@ -82,8 +79,8 @@ def _find_header(content: Sequence[SourceRow]) -> _Header:
     for index, row in enumerate(content[:40]):
         if not _is_header_candidate(content, index):
             continue
-        names = [_compact(cell) for cell in row.cells]
-        below = [_compact(cell) for cell in content[index + 1].cells] if index + 1 < len(content) else []
+        names = [fold(cell) for cell in row.cells]
+        below = [fold(cell) for cell in content[index + 1].cells] if index + 1 < len(content) else []
         columns: dict[str, int] = {}
         two_rows = False
         for column in COLUMNS:
@@ -112,8 +109,8 @@ def _find_header(content: Sequence[SourceRow]) -> _Header:
 
 
 def _is_header_candidate(content: Sequence[SourceRow], index: int) -> bool:
-    names = [_compact(cell) for cell in content[index].cells]
-    below = [_compact(cell) for cell in content[index + 1].cells] if index + 1 < len(content) else []
+    names = [fold(cell) for cell in content[index].cells]
+    below = [fold(cell) for cell in content[index + 1].cells] if index + 1 < len(content) else []
     # 总计 may sit on the header's second row, under the same 资金来源 band as the sources.
     has_total = _column_index(names, "total") is not None or _column_index(below, "total") is not None
     return _column_index(names, "name") is not None and has_total

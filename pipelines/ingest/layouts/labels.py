@@ -9,9 +9,12 @@ width folded (NFKC) and spaces removed, never by position.
 from __future__ import annotations
 
 import re
+import tomllib
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from pipelines.ingest.rows import SourceRow
 
@@ -100,3 +103,27 @@ def row_with_columns(rows: Sequence[SourceRow], *required: Sequence[str]) -> int
         if all(column_of(row, variants) is not None for variants in required):
             return index
     return None
+
+
+VOCABULARY_PATH = Path(__file__).with_name("vocabulary.toml")
+
+
+@cache
+def vocabulary() -> dict[str, dict[str, tuple[str, ...]]]:
+    """Every label family of vocabulary.toml, its spellings folded as cells are."""
+    with VOCABULARY_PATH.open("rb") as handle:
+        data = tomllib.load(handle)
+    return {
+        section: {family: tuple(dict.fromkeys(fold(s) for s in words)) for family, words in families.items()}
+        for section, families in data.items()
+    }
+
+
+def spellings(section: str, family: str) -> tuple[str, ...]:
+    """The spellings of one family, earlier first: spellings("grid", "level3")."""
+    return vocabulary()[section][family]
+
+
+def known_labels() -> frozenset[str]:
+    """Every spelling of every family: what a user's table is measured against."""
+    return frozenset(s for families in vocabulary().values() for group in families.values() for s in group)

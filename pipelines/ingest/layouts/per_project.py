@@ -25,27 +25,29 @@ from pathlib import PurePosixPath
 from pipelines.ingest.amounts import parse_amount
 from pipelines.ingest.errors import IssueCategory, TableError
 from pipelines.ingest.layouts import project_blocks as blocks
-from pipelines.ingest.layouts.labels import column_of, find_label, label_of
+from pipelines.ingest.layouts.labels import column_of, find_label, label_of, spellings
 from pipelines.ingest.model import Amounts, DepartmentTable, FundingUnit, Indicator, Project
 from pipelines.ingest.rows import Grid, SourceRow
 from pipelines.ingest.targets import OPERATOR_WORDS
 
 NAME = "per_project"
 
-TOTAL = ("年度资金总额", "资金总额", "年度资金", "项目资金总额", "年度预算资金")
-FISCAL = ("财政拨款", "当年财政拨款", "财政资金", "一般公共预算拨款")
-SPECIAL = ("财政专户拨款", "财政专户管理资金", "财政专户")
-OTHER = ("其他资金", "其他来源资金")
-ANNUAL_GOAL = ("年度绩效目标", "年度目标", "绩效目标", "年度总体目标")
-PERIOD_GOAL = ("实施期目标", "实施期绩效目标", "总体目标", "长期目标")
-ANNUAL_VALUE = ("年度指标值", "指标值", "目标值", "年度目标值")
-PERIOD_VALUE = ("实施期指标值", "实施期目标值")
-NATURE = ("指标性质", "性质", "符号")
-MEASURE_UNIT = ("度量单位", "计量单位", "单位")
-_SELF_EVALUATION = ("实际完成值", "全年实际值", "实际值", "得分", "全年执行数")
+TOTAL = spellings("funds", "total")
+FISCAL = spellings("funds", "fiscal")
+SPECIAL = spellings("funds", "special")
+OTHER = spellings("funds", "other")
+ANNUAL_GOAL = spellings("goals", "annual")
+PERIOD_GOAL = spellings("goals", "period")
+ANNUAL_VALUE = spellings("grid", "annual_value")
+PERIOD_VALUE = spellings("grid", "period_value")
+NATURE = spellings("grid", "nature")
+MEASURE_UNIT = spellings("grid", "measure_unit")
+_SELF_EVALUATION = (
+    *spellings("self_evaluation", "actual_value"), *spellings("self_evaluation", "score"), "全年执行数"
+)
 _AMOUNT_LABELS = (*blocks.HEAD_LABELS, *TOTAL, *FISCAL, *SPECIAL, *OTHER)
-_ANNUAL_COLUMN = ("年度资金总额", "年度", "年度资金")
-_PERIOD_COLUMN = ("实施期资金总额", "实施期", "实施期资金")
+_ANNUAL_COLUMN = spellings("funds", "annual_column")
+_PERIOD_COLUMN = spellings("funds", "period_column")
 
 
 def detect(grid: Grid) -> bool:
@@ -64,7 +66,7 @@ def parse_many(grids: Sequence[Grid], *, relative_path: PurePosixPath) -> Depart
     found = blocks.blocks_of(grids)
     if not found:
         raise TableError(IssueCategory.NOT_A_TARGET_TABLE, "the file holds no 项目名称 block")
-    title, fiscal_year = blocks.fiscal_year_of([block for _, block in found], relative_path)
+    title, fiscal_year = blocks.fiscal_year_of([block for _, block in found], relative_path, grids)
     heads, projects, indicators = [], [], []
     for grid, block in found:
         with blocks.located(grid, grids):
@@ -151,8 +153,8 @@ def _annual_column(rows: Sequence[SourceRow]) -> tuple[SourceRow, int] | None:
 def _indicators(block: blocks.Block, head: blocks.Head, fiscal_year: int) -> list[Indicator]:
     header = block.header
     assert header is not None
-    annual = column_of(header, ANNUAL_VALUE)
-    period = column_of(header, PERIOD_VALUE)
+    paired = blocks.paired_value_columns(header, ANNUAL_VALUE)
+    annual, period = paired if paired else (column_of(header, ANNUAL_VALUE), column_of(header, PERIOD_VALUE))
     nature, measure = column_of(header, NATURE), column_of(header, MEASURE_UNIT)
     if annual is None and period is None:
         raise TableError(
@@ -161,6 +163,7 @@ def _indicators(block: blocks.Block, head: blocks.Head, fiscal_year: int) -> lis
             line=header.line,
         )
     rows = blocks.indicator_rows(block, project_name=head.project_name)
+    period_name = blocks.period_name_column(header)
     return [
         Indicator(
             line=row.line,
@@ -172,7 +175,8 @@ def _indicators(block: blocks.Block, head: blocks.Head, fiscal_year: int) -> lis
             level2_code=None,
             level2_name=row.level2_name,
             name=row.name,
-            period_target_text=target_text(row.cells, period, nature, measure),
+            period_target_text=target_text(row.cells, period, nature, measure)
+            if blocks.same_indicator(row, period_name) else None,
             annual_target_text=target_text(row.cells, annual, nature, measure),
         )
         for row in rows

@@ -8,35 +8,46 @@ columns are filled down.
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from pathlib import PurePosixPath
+from functools import cache
+from pathlib import Path, PurePosixPath
 
 from pipelines.ingest.errors import IssueCategory, TableError
 from pipelines.ingest.fiscal_year import resolve_fiscal_year
-from pipelines.ingest.layouts.labels import column_of, find_label, fold, label_of, row_with_columns
+from pipelines.ingest.layouts.labels import column_of, find_label, fold, label_of, row_with_columns, spellings
 from pipelines.ingest.rows import Grid, SourceRow
 
-PROJECT_NAME = ("项目名称", "项目名", "项目全称")
-DEPARTMENT = ("主管部门", "主管部门及代码", "主管单位", "主管部门名称", "部门名称")
-UNIT = ("实施单位", "项目实施单位", "实施单位名称", "资金使用单位", "项目单位")
-LEVEL1 = ("一级指标",)
-LEVEL2 = ("二级指标",)
-LEVEL3 = ("三级指标", "指标名称", "具体指标")
+PROJECT_NAME = spellings("head", "project_name")
+DEPARTMENT = spellings("head", "department")
+UNIT = spellings("head", "implementing_unit")
+LEVEL1 = spellings("grid", "level1")
+LEVEL2 = spellings("grid", "level2")
+LEVEL3 = spellings("grid", "level3")
 # Every label of a head block, so that a label is never read as the value of the one before it.
-HEAD_LABELS = (
-    *PROJECT_NAME, *DEPARTMENT, *UNIT, "项目资金", "资金情况", "项目属性", "项目期", "项目类型",
-    "年度资金总额", "资金总额", "实施期资金总额", "财政拨款", "其他资金", "财政专户拨款", "上年结转资金",
-    "年度绩效目标", "年度目标", "实施期目标", "总体目标", "年度总体目标", "预期目标", "实际完成情况",
-    "绩效指标", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分",
-)
-_TITLE = re.compile(r"绩效目标表|目标申报表|自评表|绩效自评")
+HEAD_LABELS = (*PROJECT_NAME, *DEPARTMENT, *UNIT, *spellings("head", "other"))
+_TITLE = re.compile(r"绩效目标表|目标申报表|自评表|绩效自评|绩效目标\)?申报表|绩效目标自评")
+_YEAR_LINE = re.compile(r"[（(]?\s*\d{4}\s*年度?\s*[）)]?")
 _FOOTNOTE = re.compile(r"^(?:注|备注|说明|填表说明|填报说明)\s*[：:、0-9]")
-_DEPARTMENT_CODE = re.compile(r"^\s*[\[【(（]?\s*\d{3,}\s*[\]】)）]?\s*[-－—_\s]*")
+_DEPARTMENT_CODE = re.compile(r"^\s*[\[【(（]?\s*[0-9]{3,}\s*[\]】)）]?\s*[-－—_\s]*")
+# A code after the name: '某局 308001', '某厅335301302' (glued), '某局(308001)'.
+_TRAILING_CODE = re.compile(
+    r"(?:\s*[\[【(（]\s*[0-9]{3,}\s*[\]】)）]|\s+[0-9]{3,}|(?<=[^\x00-\x7f])[0-9]{6,})\s*$"
+)
 _OWN_LEVEL = re.compile(r"[（(]本级[）)]$")
+# A project code printed before the name: '51000021R000000019951-工资性支出'.
+_PROJECT_CODE = re.compile(r"^\s*(?=[0-9A-Za-z]*[0-9]{6})[0-9A-Za-z]{8,}\s*[-－—_]\s*")
+STANDARD_TREE_PATH = (
+    Path(__file__).resolve().parents[3] / "dbt_project" / "seeds" / "standard_indicator_tree.csv"
+)
+# Points printed in a level's name: 产出指标(50分), 成本指标(0-20)分.
+_POINTS = re.compile(r"\s*[（(]\s*[0-9.\-–~]+\s*分?\s*[）)]\s*分?\s*$")
+# A row whose indicator cell holds only an ellipsis or a dash: the template's "more rows here".
+_FILLER = re.compile(r"^[.。…·\-—_/\s]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +112,7 @@ def split_blocks(grid: Grid) -> list[Block]:
 
 def _is_title(row: SourceRow) -> bool:
     text = "".join(row.cells)
-    return bool(_TITLE.search(text)) or bool(re.fullmatch(r"[（(]?\s*\d{4}\s*年度?\s*[）)]?", text.strip()))
+    return bool(_TITLE.search(text)) or bool(_YEAR_LINE.fullmatch(text.strip()))
 
 
 def _title_before(content: Sequence[SourceRow], start: int, previous_start: int) -> SourceRow | None:
@@ -122,10 +133,10 @@ class Head:
 
 def read_head(block: Block) -> Head:
     rows = block.head
+    first = rows[0] if rows else block.header
     name = find_label(rows, PROJECT_NAME, known=HEAD_LABELS)
     if name is None or not name.value:
-        # No head block at all: 项目名称 heads a column of the indicator header (a 2-D table).
-        line = rows[0].line if rows else block.header.line
+        line = first.line if first else None
         raise TableError(IssueCategory.NOT_A_TARGET_TABLE, "项目名称 is empty", line=line)
     department = find_label(rows, DEPARTMENT, known=HEAD_LABELS)
     if department is None or not department.value:
@@ -137,12 +148,17 @@ def read_head(block: Block) -> Head:
     unit = find_label(rows, UNIT, known=HEAD_LABELS)
     department_name = clean_department(department.value)
     unit_name = clean_department(unit.value) if unit and unit.value else _OWN_LEVEL.sub("", department_name)
-    return Head(name.row.line, _one_line(name.value), department_name, unit_name)
+    return Head(name.row.line, project_name(name.value), department_name, unit_name)
+
+
+def project_name(text: str) -> str:
+    """'51000021R000000019951-工资性支出' -> '工资性支出': a project code is not the name."""
+    return _one_line(_PROJECT_CODE.sub("", text)) or _one_line(text)
 
 
 def clean_department(text: str) -> str:
-    """'[101001]广州市某局' -> '广州市某局': the budget code some systems print before the name."""
-    return _one_line(_DEPARTMENT_CODE.sub("", text)) or _one_line(text)
+    """'[101001]广州市某局', '219-某局', '某局 308001' -> the name: a budget code is not part of it."""
+    return _one_line(_TRAILING_CODE.sub("", _DEPARTMENT_CODE.sub("", text))) or _one_line(text)
 
 
 def one_department(heads: Sequence[Head]) -> str:
@@ -157,10 +173,19 @@ def one_department(heads: Sequence[Head]) -> str:
     return heads[0].department_name
 
 
-def fiscal_year_of(blocks: Sequence[Block], relative_path: PurePosixPath) -> tuple[str, int]:
+def fiscal_year_of(
+    blocks: Sequence[Block], relative_path: PurePosixPath, grids: Sequence[Grid] = ()
+) -> tuple[str, int]:
+    """The title in the table, else the title lines printed above it (a web page's heading)."""
     title_row = next((block.title for block in blocks if block.title is not None), None)
-    title = "".join(title_row.cells) if title_row else ""
+    title = "".join(title_row.cells) if title_row else page_title(grids)
     return title, resolve_fiscal_year(relative_path, title, title_line=title_row.line if title_row else None)
+
+
+def page_title(grids: Sequence[Grid]) -> str:
+    """The lines above the first grid that name a target table or a year: '绩效目标表 (2020年度)'."""
+    lines = next((grid.title_lines for grid in grids if grid.title_lines), ())
+    return " ".join(line for line in lines if _TITLE.search(line) or _YEAR_LINE.fullmatch(line.strip()))
 
 
 def check_money_unit(block: Block) -> None:
@@ -186,34 +211,106 @@ class IndicatorRow:
 
 
 def indicator_rows(block: Block, *, project_name: str, stop: Sequence[str] = ()) -> list[IndicatorRow]:
-    """The grid's indicators with 一级/二级 filled down over merged cells; stops at a `stop` row."""
+    """The grid's indicators with 一级/二级 filled down over merged cells; stops at a `stop` row.
+
+    Names are read as published, with points (产出指标(50分)) and line breaks taken out. An empty
+    二级 cell gives the 一级 name (as a grid without a 二级 column does); an empty 一级 cell is
+    the 一级 that the standard tree puts over the 二级 (服务对象满意度指标 -> 满意度指标).
+    """
     header = block.header
     assert header is not None
-    level1 = column_of(header, LEVEL1)
-    level2 = column_of(header, LEVEL2)
-    level3 = column_of(header, LEVEL3)
+    level1, level2, level3 = level_columns(header)
     assert level1 is not None and level3 is not None
     found: list[IndicatorRow] = []
     current1 = current2 = ""
     for row in block.body:
         if any(label_of(cell)[0] in stop for cell in row.cells):
             break
-        current1 = _one_line(row.cell(level1)) or current1
+        current1 = level_name(row.cell(level1)) or current1
         if level2 is not None:
-            current2 = _one_line(row.cell(level2)) or current2
+            current2 = level_name(row.cell(level2)) or current2
             if row.cell(level1).strip():
-                current2 = _one_line(row.cell(level2))
+                current2 = level_name(row.cell(level2))
         name = _one_line(row.cell(level3))
-        if not name:
+        if not name or _FILLER.match(name):
             continue
-        if not current1 or (level2 is not None and not current2):
+        level1_name = current1 or standard_level1(current2)
+        if not level1_name:
             raise TableError(
                 IssueCategory.MALFORMED_INDICATOR,
-                f"project {project_name}: indicator {name!r} has no 一级指标/二级指标 above it",
+                f"project {project_name}: indicator {name!r} has no 一级指标 above it, "
+                f"and its 二级指标 {current2!r} is not one the standard tree places",
                 line=row.line,
             )
-        found.append(IndicatorRow(row.line, len(found) + 1, current1, current2 or current1, name, row))
+        found.append(IndicatorRow(row.line, len(found) + 1, level1_name, current2 or level1_name, name, row))
     return found
+
+
+_ANNUAL_SIDE = ("年度",)
+_PERIOD_SIDE = ("长期", "中期", "实施期")
+_NOTED = re.compile(r"^(.*)\(([^()]*)\)$")
+
+
+def side_column(header: SourceRow, variants: Sequence[str], sides: Sequence[str]) -> int | None:
+    """The column of a paired header labelled '<variant>(<side>)': 三级指标(年度), 指标值(长期)."""
+    for index, cell in enumerate(header.cells):
+        match = _NOTED.match(label_of(cell)[0])
+        if match and match.group(1) in variants and match.group(2) in sides:
+            return index
+    return None
+
+
+def level_columns(header: SourceRow) -> tuple[int | None, int | None, int | None]:
+    """一级, 二级 and 三级 columns; where 长期 and 年度 columns are paired, the 年度 ones."""
+    level3 = side_column(header, LEVEL3, _ANNUAL_SIDE)
+    if level3 is None:
+        return column_of(header, LEVEL1), column_of(header, LEVEL2), column_of(header, LEVEL3)
+    level2 = side_column(header, LEVEL2, _ANNUAL_SIDE)
+    return column_of(header, LEVEL1), level2 if level2 is not None else column_of(header, LEVEL2), level3
+
+
+def paired_value_columns(header: SourceRow, variants: Sequence[str]) -> tuple[int, int | None] | None:
+    """(annual, period) 指标值 columns of a paired header, None when the header is not paired."""
+    annual = side_column(header, variants, _ANNUAL_SIDE)
+    if annual is None:
+        return None
+    return annual, side_column(header, variants, _PERIOD_SIDE)
+
+
+def period_name_column(header: SourceRow) -> int | None:
+    """The 三级指标(长期) column of a paired header, None when the header is not paired."""
+    return side_column(header, LEVEL3, _PERIOD_SIDE)
+
+
+def same_indicator(row: IndicatorRow, period_name: int | None) -> bool:
+    """Whether the 长期 side of a paired row speaks of the row's (年度) indicator: its name is
+    the same or left empty. A different name is another indicator, whose value is not this one's."""
+    if period_name is None:
+        return True
+    name = _one_line(row.cells.cell(period_name))
+    return not name or name == row.name
+
+
+def level_name(text: str) -> str:
+    """'产出\\n指标\\n(50分)' -> '产出指标': the name without its line breaks and points."""
+    return _POINTS.sub("", _one_line(text))
+
+
+def standard_level1(level2: str) -> str:
+    """The 一级 the standard tree places over a 二级 name, '' when it places none."""
+    return _standard_level1().get(fold(level2), "")
+
+
+@cache
+def _standard_level1() -> dict[str, str]:
+    if not STANDARD_TREE_PATH.exists():
+        return {}
+    with STANDARD_TREE_PATH.open(encoding="utf-8", newline="") as handle:
+        return {
+            fold(row["level2_name"]): row["std_level1"]
+            for row in csv.DictReader(handle)
+            if not row.get("level1_name") and row.get("level2_name") and row.get("std_level1")
+        }
 
 
 def optional_decimal(text: str, *, line: int, label: str) -> Decimal | None:
@@ -228,4 +325,10 @@ def optional_decimal(text: str, *, line: int, label: str) -> Decimal | None:
 
 
 def _one_line(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    """Lines of a cell joined: without a space where a line break falls inside Chinese text."""
+    lines = [re.sub(r"\s+", " ", line).strip() for line in text.splitlines()]
+    joined = ""
+    for line in filter(None, lines):
+        glue = "" if not joined or not (joined[-1].isascii() and line[0].isascii()) else " "
+        joined += glue + line
+    return joined

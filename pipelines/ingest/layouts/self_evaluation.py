@@ -12,6 +12,7 @@ Like the target form, one file may hold many projects (one per sheet, or stacked
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import PurePosixPath
@@ -19,26 +20,28 @@ from pathlib import PurePosixPath
 from pipelines.ingest.amounts import parse_amount
 from pipelines.ingest.errors import IssueCategory, TableError
 from pipelines.ingest.layouts import project_blocks as blocks
-from pipelines.ingest.layouts.labels import column_of, label_of
+from pipelines.ingest.layouts.labels import column_of, fold, label_of, spellings
 from pipelines.ingest.layouts.per_project import target_text
 from pipelines.ingest.model import IndicatorResult, ProjectEvaluation, SelfEvaluation
 from pipelines.ingest.rows import Grid, SourceRow
 
 NAME = "self_evaluation"
 
-BUDGET_INITIAL = ("年初预算数", "年初预算", "年初预算金额")
-BUDGET_ADJUSTED = ("全年预算数", "全年预算", "调整后预算数", "全年预算金额")
-EXECUTED = ("全年执行数", "全年执行", "执行数", "实际执行数", "全年实际支出")
-WEIGHT = ("分值", "权重", "指标分值")
-RATE = ("执行率", "预算执行率")
-SCORE = ("得分", "自评得分", "评分")
-FUNDS_TOTAL = ("年度资金总额", "资金总额", "合计", "年度资金")
-TARGET = ("年度指标值", "指标值", "目标值", "年度目标值")
-ACTUAL = ("实际完成值", "全年实际值", "实际值", "全年实际完成值", "实际完成情况")
-DEVIATION = ("偏差原因分析及改进措施", "偏差原因分析", "偏差原因", "未完成原因分析", "原因分析")
-NATURE = ("指标性质",)
-MEASURE_UNIT = ("度量单位", "计量单位", "单位")
-TOTAL_SCORE = ("总分", "合计", "总计")
+BUDGET_INITIAL = spellings("self_evaluation", "budget_initial")
+BUDGET_ADJUSTED = spellings("self_evaluation", "budget_adjusted")
+EXECUTED = spellings("self_evaluation", "executed")
+WEIGHT = spellings("grid", "weight")
+RATE = spellings("self_evaluation", "execution_rate")
+SCORE = spellings("self_evaluation", "score")
+FUNDS_TOTAL = spellings("self_evaluation", "funds_total")
+TARGET = spellings("grid", "annual_value")
+ACTUAL = spellings("self_evaluation", "actual_value")
+DEVIATION = spellings("self_evaluation", "deviation")
+NATURE = spellings("grid", "nature")
+MEASURE_UNIT = spellings("grid", "measure_unit")
+TOTAL_SCORE = spellings("self_evaluation", "total_score")
+# A grade printed beside the 总分 (优, 良好, 自评等级:优): not a number, and not the 得分.
+_GRADE = re.compile(r"^(?:(?:自评)?(?:等级|评价等级|评级)[:]?)?(?:优秀?|良好?|中等?|差|合格|不合格|及格|不及格)$")
 
 
 def detect(grid: Grid) -> bool:
@@ -56,7 +59,7 @@ def parse_many(grids: Sequence[Grid], *, relative_path: PurePosixPath) -> SelfEv
     found = blocks.blocks_of(grids)
     if not found:
         raise TableError(IssueCategory.NOT_A_TARGET_TABLE, "the file holds no 项目名称 block")
-    title, fiscal_year = blocks.fiscal_year_of([block for _, block in found], relative_path)
+    title, fiscal_year = blocks.fiscal_year_of([block for _, block in found], relative_path, grids)
     heads, projects, results = [], [], []
     for grid, block in found:
         with blocks.located(grid, grids):
@@ -144,10 +147,16 @@ def _total_values(
         return None, None
     number = blocks.optional_decimal
     weight_column, score_column = columns["weight"], columns["score"]
-    if score_column is not None and row.cell(score_column).strip():
-        weight = number(row.cell(weight_column), line=row.line, label="总分 分值") if weight_column is not None else None
-        return weight, number(row.cell(score_column), line=row.line, label="总分 得分")
-    values = [c for c in row.cells if c.strip() and label_of(c)[0] not in TOTAL_SCORE]
+    under = [column for column in (weight_column, score_column) if column is not None]
+    if under and any(row.cell(column).strip() for column in under):
+        # Read under their columns: a 总分 whose 得分 is left empty (not yet evaluated) is None.
+        def at(column: int | None, label: str) -> Decimal | None:
+            return None if column is None else number(row.cell(column), line=row.line, label=label)
+
+        return at(weight_column, "总分 分值"), at(score_column, "总分 得分")
+    values = [
+        c for c in row.cells if c.strip() and label_of(c)[0] not in TOTAL_SCORE and not _GRADE.match(fold(c))
+    ]
     if len(values) >= 2:
         return (number(values[-2], line=row.line, label="总分 分值"),
                 number(values[-1], line=row.line, label="总分 得分"))

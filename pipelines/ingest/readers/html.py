@@ -48,6 +48,7 @@ def read_html_grids(data: bytes) -> list[Grid]:
         Grid(
             tuple(SourceRow(number, to_cells(cells)) for number, cells in enumerate(_grid(table), 1)),
             origin=f"table {index}" if len(chosen) > 1 else "",
+            title_lines=_lines_above(table),
         )
         for index, table in enumerate(chosen, 1)
     ]
@@ -84,6 +85,28 @@ def _grid(table) -> list[list[str]]:
             column += 1
         grid.append(cells)
     return grid
+
+
+_MAX_TITLE_LINES = 8
+
+
+def _lines_above(table) -> tuple[str, ...]:
+    """The texts printed above the table, up to the previous table: its heading on the page."""
+    lines: list[str] = []
+    node = table
+    while node is not None and node.tag not in ("body", "html") and len(lines) < _MAX_TITLE_LINES:
+        for sibling in node.itersiblings(preceding=True):
+            if not isinstance(sibling.tag, str) or sibling.tag in ("script", "style"):
+                continue
+            if sibling.tag == "table" or sibling.find(".//table") is not None:
+                return tuple(reversed(lines))
+            text = " ".join(sibling.text_content().split())
+            if text:
+                lines.append(text[:200])
+            if len(lines) >= _MAX_TITLE_LINES:
+                break
+        node = node.getparent()
+    return tuple(reversed(lines))
 
 
 def _span(cell, attribute: str) -> int:
