@@ -177,6 +177,8 @@ def test_one_row_per_indicator_many_projects():
         ("基层组织活动经费", Decimal("869.52"), "保障运转"),
     ]
     assert table.grand_total.total == Decimal("1200.50")
+    # The form prints no funding sources: none is claimed (docs/warehouse.md, source_form).
+    assert {p.amounts.sum_of_sources for p in table.projects} == {Decimal("0.00")}
     assert [(i.project_name, i.seq, i.level1_name, i.level2_name, i.name, i.annual_target_text)
             for i in table.indicators] == [
         ("村组干部报酬", 1, "效益指标", "社会效益指标", "维护稳定", "≥95%"),

@@ -122,8 +122,9 @@ def _parse_grid(grid: Grid, grids: Sequence[Grid], relative_path: PurePosixPath)
             raise TableError(IssueCategory.NOT_A_TARGET_TABLE, f"project {name}: no 单位名称", line=first.line)
         budget = _cell(first, columns["budget"]).removesuffix("万元")
         amount = parse_amount(budget, line=first.line, column="预算数")
-        # One amount and no sources: a 部门预算 amount, stored as 财政拨款 (docs/warehouse.md).
-        amounts = Amounts(total=amount, fiscal_appropriation=amount)
+        # One amount and no sources: the sources are not published, so none is claimed (0, as
+        # the per-project form's missing lines), and the row's total-vs-sources check says so.
+        amounts = Amounts(total=amount)
         projects.append(Project(line=first.line, unit_name=unit, name=name, amounts=amounts,
                                 performance_goal=_cell(first, columns["goal"])))
         block = blocks.Block(title=None, head=(), header=header, body=tuple(rows))
@@ -214,8 +215,4 @@ def _units(projects: Sequence[Project]) -> tuple[FundingUnit, ...]:
 
 
 def _sum(amounts) -> Amounts:
-    total = fiscal = Decimal("0.00")
-    for a in amounts:
-        total += a.total
-        fiscal += a.fiscal_appropriation
-    return Amounts(total=total, fiscal_appropriation=fiscal)
+    return Amounts(total=sum((a.total for a in amounts), Decimal("0.00")))
