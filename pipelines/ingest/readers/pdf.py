@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pipelines.ingest import limits
 from pipelines.ingest.errors import IssueCategory, TableError
 from pipelines.ingest.readers.cjk import drop_spaces_beside_cjk, fold_cjk
+from pipelines.ingest.readers.column_pages import stitch_column_pages
 from pipelines.ingest.readers.sections import Item, join_wrapped, target_grids
 from pipelines.ingest.readers.text import to_cells
 from pipelines.ingest.rows import Grid
@@ -62,7 +63,7 @@ def read_pdf_grids(data: bytes) -> list[Grid]:
     if page_count == 0:
         raise TableError(IssueCategory.UNREADABLE, "the PDF has no pages (damaged or truncated?)")
     try:
-        grids = target_grids(items)
+        grids = target_grids(stitch_column_pages(items))
     except TableError as error:
         raise _needs_ocr(scanned, page_count) if scanned else error from None
     if scanned and not any(grid.mentions("绩效") for grid in grids):
@@ -90,7 +91,8 @@ def _page_items(page) -> list[Item]:
             cells = to_cells(_cell_text(text) for text in texts)
             if cells:
                 first = number == 0 and index == 0
-                item = Item(cells, page.page_number, in_table=True, top_of_page=first, continues=first and cut_above)
+                item = Item(cells, page.page_number, in_table=True, top_of_page=first, continues=first and cut_above,
+                            top=row.bbox[1], columns=len(row.cells))
                 placed.append((row.bbox[1], item))
     outside = page
     for table in tables:

@@ -50,6 +50,10 @@ class Item:
     in_table: bool
     top_of_page: bool = False
     continues: bool = False
+    # Where a table row stands on its page (points from the top) and its table's column count:
+    # what joins the column pages of a sheet printed wider than the paper (column_pages.py).
+    top: float | None = None
+    columns: int | None = None
 
     @property
     def text(self) -> str:
