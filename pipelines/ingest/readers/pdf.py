@@ -24,6 +24,7 @@ from pipelines.ingest import limits
 from pipelines.ingest.errors import IssueCategory, TableError
 from pipelines.ingest.readers.cjk import drop_spaces_beside_cjk, fold_cjk
 from pipelines.ingest.readers.column_pages import stitch_column_pages
+from pipelines.ingest.readers.pdf_skim import pages_to_read
 from pipelines.ingest.readers.sections import Item, join_wrapped, target_grids
 from pipelines.ingest.readers.text import to_cells
 from pipelines.ingest.rows import Grid
@@ -43,7 +44,8 @@ def read_pdf_grids(data: bytes) -> list[Grid]:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             limits.check_pages(len(pdf.pages))
             items, scanned = [], []
-            for page in pdf.pages:
+            wanted = pages_to_read(data, len(pdf.pages))
+            for page in pdf.pages if wanted is None else [pdf.pages[number - 1] for number in wanted]:
                 items.extend(_page_items(page))
                 if not page.chars and page.images:
                     scanned.append(page.page_number)
