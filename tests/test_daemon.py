@@ -133,14 +133,19 @@ def test_the_daemon_loads_a_file_dropped_into_raw(daemon: Daemon) -> None:
     ) == [("广州市越秀区政务服务数据管理局（本级）", 10, Decimal("2177.86"))]
 
 
+_PRINT_SENSOR_INTERVAL = (
+    "from pipelines.definitions import defs; "
+    "print(defs.resolve_sensor_def('raw_files_changed').minimum_interval_seconds)"
+)
+
+
 def _sensor_interval(value: str | None) -> subprocess.CompletedProcess[str]:
     """The interval of the sensor in the definitions the daemon loads (workspace.yaml's module)."""
     env = {k: v for k, v in os.environ.items() if k != "BUDGET_SENSOR_INTERVAL_SECONDS"}
     if value is not None:
         env["BUDGET_SENSOR_INTERVAL_SECONDS"] = value
     return subprocess.run(
-        [sys.executable, "-c", "from pipelines.definitions import defs; "
-         "print(defs.resolve_sensor_def('raw_files_changed').minimum_interval_seconds)"],
+        [sys.executable, "-c", _PRINT_SENSOR_INTERVAL],
         cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
     )
 
