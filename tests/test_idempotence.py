@@ -10,6 +10,7 @@ code's, so the load parses every file again, stages its rows anew and dbt rebuil
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,8 +101,11 @@ def test_no_project_is_counted_twice_after_the_second_load(reloaded):
     assert duplicates == []
 
 
-def test_a_load_with_nothing_to_do_publishes_nothing(reloaded):
+def test_a_load_with_nothing_to_do_publishes_nothing_even_after_new_file_times(reloaded):
     published = reliability.sha256(reloaded.warehouse)
+    for directory, _, names in os.walk(reloaded.raw):
+        for name in names:
+            os.utime(os.path.join(directory, name), follow_symlinks=False)  # new times, same bytes
     again = load_cli(reloaded.raw, reloaded.warehouse)
     assert again.summary and again.summary["success"], again.explain()
     assert again.summary["parsed_files"] == 0
