@@ -18,6 +18,9 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
+# In CI a skip fails; every run ends with its count of skipped tests (tests/support/skips.py).
+pytest_plugins = ["tests.support.skips"]
+
 
 @pytest.fixture(scope="session")
 def seed_warehouse(tmp_path_factory) -> LoadedWarehouse:

@@ -1,8 +1,9 @@
 """`budget-warehouse load` as scripts and people use it: progress, the final table, --json, --quiet, exit codes.
 
-Loads that find raw/ unchanged skip dbt, so most tests start from a copy of the session's seed
-warehouse and run the CLI in-process (a few seconds); one test adds a broken file and runs the
-CLI as a user does, in a subprocess, with dbt.
+--json and --quiet are held to their word through a real load (Dagster and dbt, into a fresh
+warehouse, the CLI in a subprocess as a user runs it). Loads that find raw/ unchanged skip dbt, so
+the default output's test starts from a copy of the session's seed warehouse and runs the CLI
+in-process (a few seconds); one test adds a broken file and runs the CLI in a subprocess, with dbt.
 """
 
 from __future__ import annotations
@@ -12,17 +13,22 @@ import os
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from pipelines import cli
-from tests.support.loads import LoadedWarehouse
+from tests.support.cli import query
+from tests.support.loads import LoadedWarehouse, seed_raw_dir
 from tests.support.paths import REPO_ROOT
 
 pytestmark = pytest.mark.slow
 
 EXIT_OK, EXIT_FAILED, EXIT_QUARANTINED = 0, 1, 3
+# The dbt step's time in a run's summary: absent when a load finds nothing changed and skips dbt.
+_DBT_STEP = "step warehouse_dbt_models"
 
 
 def _cli(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
@@ -67,14 +73,14 @@ def _copy_of(seed: LoadedWarehouse, tmp_path: Path) -> Path:
     return database
 
 
-def test_json_summary_parses_and_counts_the_seed(seed_warehouse, tmp_path, in_process):
-    database = _copy_of(seed_warehouse, tmp_path)
-    code, out, err = in_process(
-        "--raw-dir", str(seed_warehouse.raw_dir), "--warehouse", str(database), "--json"
-    )
-    assert code == EXIT_OK, err[-3000:]
-    summary = json.loads(out)
+def test_json_prints_only_the_summary_of_a_real_load(tmp_path):
+    raw, database = seed_raw_dir(tmp_path), tmp_path / "warehouse" / "budget.duckdb"
+    run = _cli("--raw-dir", str(raw), "--warehouse", str(database), "--json", tmp_path=tmp_path)
+    assert run.returncode == EXIT_OK, run.stderr[-3000:]
+    summary = json.loads(run.stdout)  # stdout is the JSON document and nothing else
     assert summary["success"] is True
+    assert (summary["files"], summary["parsed_files"], summary["unchanged_files"]) == (1, 1, 0)
+    assert _DBT_STEP in summary["seconds"], "dbt built the marts in this run"
     assert (summary["files"], summary["departments"], summary["projects"], summary["indicators"]) == (
         1,
         1,
@@ -83,17 +89,21 @@ def test_json_summary_parses_and_counts_the_seed(seed_warehouse, tmp_path, in_pr
     )
     assert summary["total_amount"] == "2177.86"  # Decimal, serialized exactly
     assert summary["mart_rows"]["budget_by_project"] == 10
-    assert err == "", "--json prints no progress"
+    assert run.stderr == "", "--json prints no progress, and Dagster and dbt print nothing"
 
 
-def test_quiet_prints_nothing_on_a_clean_load(seed_warehouse, tmp_path, in_process):
-    database = _copy_of(seed_warehouse, tmp_path)
-    code, out, err = in_process(
-        "--raw-dir", str(seed_warehouse.raw_dir), "--warehouse", str(database), "--quiet"
-    )
-    assert code == EXIT_OK, err[-3000:]
-    assert out == ""
-    assert err == ""
+def test_quiet_prints_nothing_through_a_real_load(tmp_path):
+    raw, database = seed_raw_dir(tmp_path), tmp_path / "warehouse" / "budget.duckdb"
+    run = _cli("--raw-dir", str(raw), "--warehouse", str(database), "--quiet", tmp_path=tmp_path)
+    assert run.returncode == EXIT_OK, run.stderr[-3000:]
+    assert (run.stdout, run.stderr) == ("", "")
+    with dg.DagsterInstance.from_config(str(tmp_path / "dagster_home")) as instance:
+        [load] = instance.get_runs(dg.RunsFilter(job_name="load_warehouse"))
+        steps = {stats.step_key for stats in instance.get_run_step_stats(load.run_id)}
+    assert _DBT_STEP.removeprefix("step ") in steps, "dbt built the marts in this run"
+    assert query(database, "select count(*), sum(indicator_count), sum(total_amount) from marts.budget_by_project") == [
+        (10, 37, Decimal("2177.86"))
+    ]
 
 
 def test_default_output_shows_progress_on_stderr_and_a_table_on_stdout(seed_warehouse, tmp_path, in_process):

@@ -1,9 +1,10 @@
 """The deployment runs by itself: the real `dagster-daemon` (not `dagster dev`), with the committed
 dagster.yaml, notices a file dropped into raw/ and its sensor's run puts it in the marts.
 
-The daemon runs in its own process group with a temporary DAGSTER_HOME, raw/ and warehouse; the
-test waits for the sensor's first tick on an empty raw/, drops the seed table in, and waits
-(bounded) for the run the sensor requests to publish it.
+The daemon runs in its own process group with a temporary DAGSTER_HOME, raw/ and warehouse, and
+the sensor ticking every few seconds (BUDGET_SENSOR_INTERVAL_SECONDS); the test waits for the
+sensor's first tick on an empty raw/, drops the seed table in, and waits (bounded) for the run the
+sensor requests to publish it.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from tests.support.paths import REPO_ROOT, SEED_PATH
 pytestmark = pytest.mark.slow
 
 COMMITTED_INSTANCE_CONFIG = REPO_ROOT / ".dagster_home" / "dagster.yaml"
-# The sensor ticks every 60 s; a load takes ~20 s. Generous bounds: a stuck daemon fails, never hangs.
+# The sensor ticks every 60 s in a deployment, every _SENSOR_INTERVAL_SECONDS here; a load takes
+# ~20 s. Generous bounds: a stuck daemon fails, never hangs.
+_SENSOR_INTERVAL_SECONDS = 2
 _FIRST_TICK_SECONDS = 240
 _RUN_SECONDS = 420
 _POLL_SECONDS = 2.0
@@ -54,7 +57,8 @@ def daemon(tmp_path: Path) -> Iterator[Daemon]:
     (raw / "2024").mkdir(parents=True)
     _create_storage(home)
     env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGET_")}
-    env.update(DAGSTER_HOME=str(home), BUDGET_RAW_DIR=str(raw), BUDGET_WAREHOUSE=str(warehouse))
+    env.update(DAGSTER_HOME=str(home), BUDGET_RAW_DIR=str(raw), BUDGET_WAREHOUSE=str(warehouse),
+               BUDGET_SENSOR_INTERVAL_SECONDS=str(_SENSOR_INTERVAL_SECONDS))
     log = tmp_path / "daemon.log"
     with log.open("w") as output:
         process = subprocess.Popen(
@@ -127,6 +131,30 @@ def test_the_daemon_loads_a_file_dropped_into_raw(daemon: Daemon) -> None:
         daemon.warehouse,
         "select department_name, project_count, total_amount from marts.department_comparison",
     ) == [("广州市越秀区政务服务数据管理局（本级）", 10, Decimal("2177.86"))]
+
+
+_PRINT_SENSOR_INTERVAL = (
+    "from pipelines.definitions import defs; "
+    "print(defs.resolve_sensor_def('raw_files_changed').minimum_interval_seconds)"
+)
+
+
+def _sensor_interval(value: str | None) -> subprocess.CompletedProcess[str]:
+    """The interval of the sensor in the definitions the daemon loads (workspace.yaml's module)."""
+    env = {k: v for k, v in os.environ.items() if k != "BUDGET_SENSOR_INTERVAL_SECONDS"}
+    if value is not None:
+        env["BUDGET_SENSOR_INTERVAL_SECONDS"] = value
+    return subprocess.run(
+        [sys.executable, "-c", _PRINT_SENSOR_INTERVAL],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+
+
+def test_the_sensor_ticks_every_60_seconds_unless_the_variable_says_otherwise() -> None:
+    assert _sensor_interval(None).stdout.strip() == "60"
+    assert _sensor_interval(str(_SENSOR_INTERVAL_SECONDS)).stdout.strip() == str(_SENSOR_INTERVAL_SECONDS)
+    refused = _sensor_interval("0")
+    assert refused.returncode != 0 and "BUDGET_SENSOR_INTERVAL_SECONDS='0'" in refused.stderr, refused.stderr[-2000:]
 
 
 def _free_port() -> int:

@@ -193,7 +193,11 @@ def test_asset_graph_shows_the_marts_and_their_lineage(webserver, browser, tmp_p
     _dismiss_welcome_dialog(browser)
     for group in ("ingest", "landing", "staging", "marts"):
         assert browser.find_elements(By.XPATH, _label(group)), f"group {group} is drawn"
-    time.sleep(1)  # edges are drawn after the nodes settle
+    # Edges are laid out after the nodes: the arrows between the mart and the assets upstream.
+    wait.until(
+        lambda b: len(b.find_elements(By.CSS_SELECTOR, _EDGES)) >= len(UPSTREAM), message="the lineage's edges are drawn"
+    )
+    _wait_until_nothing_loads(browser)
     assert browser.save_screenshot(str(_image_path(tmp_path, "asset-lineage.png")))
 
 
@@ -264,8 +268,27 @@ def test_each_raw_file_is_a_partition_of_the_file_asset(webserver, browser, cli_
         ec.presence_of_element_located((By.XPATH, "//*[normalize-space(text())='loaded']")),
         message="the partition shows the file's status",
     )
-    time.sleep(1)
+    _wait_until_nothing_loads(browser)
     assert browser.save_screenshot(str(_image_path(tmp_path, "file-partitions.png")))
+
+
+# Dagster's lineage edges: SVG paths ending in its arrow marker.
+_EDGES = "path[marker-end^='url(#arrow']"
+
+
+def _wait_until_nothing_loads(browser) -> None:
+    """Before a screenshot: no spinner is shown (Dagster's spinners are role=progressbar)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def spinning(b) -> bool:
+        try:
+            return any(element.is_displayed() for element in b.find_elements(By.CSS_SELECTOR, "[role='progressbar']"))
+        except StaleElementReferenceException:
+            return True  # the page changed while being looked at: look again
+
+    WebDriverWait(browser, 60).until_not(spinning, message="the page's spinners are gone")
 
 
 def _dismiss_welcome_dialog(browser) -> None:

@@ -192,6 +192,7 @@ def documents_warehouse(documents, tmp_path_factory) -> LoadedWarehouse:
         shutil.copyfile(documents[name], raw / "2023" / name)
     database = root / "warehouse" / "budget.duckdb"
     result = run_load_job(raw, database, root / "dagster_home")
+    assert result.success, "the load of the documents failed (the bad ones are quarantined, not a failure)"
     return LoadedWarehouse(raw_dir=raw, database=database, result=result)
 
 
@@ -242,13 +243,28 @@ def test_each_bad_document_lands_in_load_issues_with_category_and_page(documents
 
 
 def test_the_bench_pdfs_load_as_generated(tmp_path) -> None:
-    """bench.documents' budget PDFs (LibreOffice) read to the same tables as their .txt."""
+    """bench.documents' budget PDFs (LibreOffice), loaded, give the marts their .txt give."""
     from bench.documents import write_pdfs
 
     raw = write_pdfs(2, 7, tmp_path)
-    for pdf in sorted(raw.rglob("*.pdf")):
-        text = tmp_path / "text-2" / "2024" / f"{pdf.stem}.txt"
-        assert _content(_parse(pdf)) == _content(_parse(text))
+    texts = tmp_path / "text-2"
+    assert sorted(p.stem for p in raw.rglob("*.pdf")) == sorted(p.stem for p in texts.rglob("*.txt"))
+    marts = {}
+    for name, folder in (("pdf", raw), ("txt", texts)):
+        database = tmp_path / f"warehouse-{name}" / "budget.duckdb"
+        loaded = run_load_job(folder, database, tmp_path / f"dagster-{name}")
+        assert loaded.success, f"the load of the bench {name} files failed"
+        marts[name] = LoadedWarehouse(folder, database, loaded)
+    assert marts["pdf"].query("select count(*) from landing.raw_files where status = 'loaded'") == [(2,)]
+    projects = ("select department_name, unit_name, project_name, total_amount, fiscal_appropriation, "
+                "special_account_appropriation, other_funds, indicator_count, performance_goal "
+                "from marts.budget_by_project order by all")
+    indicators = ("select * exclude (indicator_id, project_id, source_path, source_line, source_page) "
+                  "from marts.indicator_targets order by all")
+    for sql in (projects, indicators):
+        pdf_rows = marts["pdf"].query(sql)
+        assert pdf_rows, "the PDFs loaded no row"
+        assert pdf_rows == marts["txt"].query(sql)
 
 
 def test_pdfminer_font_warnings_stay_out_of_the_logs(documents, caplog) -> None:

@@ -80,7 +80,7 @@ def test_the_check_finds_nothing_to_do_on_the_loaded_warehouse(loaded, tmp_path)
         "changes waiting for the marts",
     ],
 )
-def test_every_kind_of_change_goes_to_a_full_run(loaded, tmp_path, change):
+def test_the_no_change_check_finds_no_shortcut_past_any_kind_of_change(loaded, tmp_path, change):
     raw, database = _copies(loaded, tmp_path)
     [table] = sorted((raw / "2024").iterdir())
     if change == "a new file":

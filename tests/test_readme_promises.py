@@ -85,7 +85,9 @@ def test_year_folders_and_their_subfolders_give_the_fiscal_year(relative, tmp_pa
     assert rows == [(2025, 10)]
 
 
-def test_budget_variables_override_the_defaults_for_the_cli_and_dagster(monkeypatch, tmp_path):
+def test_budget_variables_override_the_settings_and_dagsters_default_resource(monkeypatch, tmp_path):
+    """The settings functions the CLI reads its defaults from, and the warehouse resource Dagster's
+    definitions get; runs under the variables: tests/test_daemon.py (Dagster), the dbt test below."""
     from pipelines.defs.resources import default_warehouse
 
     for name in (settings.RAW_DIR_ENV, settings.WAREHOUSE_ENV, settings.DAGSTER_HOME_ENV):

@@ -53,17 +53,40 @@ def _with_duplicate(loaded: Path, target: Path, *, changed_department: str | Non
     return copy
 
 
-def _failed_tests(copy: Path, target: Path, *, scope: str, select: str = "stg_indicators", command: str = "test",
-                  flags: tuple[str, ...] = ()) -> set[str]:
+def _dbt(copy: Path, target: Path, *, scope: str, select: str = "stg_indicators", command: str = "test",
+         flags: tuple[str, ...] = ()) -> dict[str, str]:
+    """Each node's status by name (pass, fail, warn, success, skipped). dbt must have run them: a
+    node in error, or a non-zero exit that no failing test explains, fails the calling test."""
     dbt, project = str(Path(sys.executable).with_name("dbt")), REPO_ROOT / "dbt_project"
     env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGET_")}
     env.update(BUDGET_DBT_DATABASE=str(copy), BUDGET_DBT_TEST_SCOPE=scope)
-    subprocess.run(
+    done = subprocess.run(
         [dbt, command, *flags, "--select", select, "--project-dir", str(project), "--profiles-dir", str(project),
          "--target-path", str(target / "dbt-target"), "--log-path", str(target / "dbt-logs")],
         cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False,
     )
-    return {node.split(".")[2] for node, status in reliability.dbt_results(target / "dbt-target").items() if status == "fail"}
+    output = f"dbt {command} --select {select} exited {done.returncode}:\n{done.stdout[-4000:]}{done.stderr[-2000:]}"
+    assert (target / "dbt-target" / "run_results.json").exists(), output
+    statuses = {node.split(".")[2]: status for node, status in reliability.dbt_results(target / "dbt-target").items()}
+    assert statuses, f"dbt ran no node: {output}"
+    errors = sorted(name for name, status in statuses.items() if status not in _RAN)
+    assert not errors, f"dbt could not run {errors}: {output}"
+    assert done.returncode == 0 or "fail" in statuses.values(), output
+    return statuses
+
+
+# What a node that ran may end with; anything else (error, runtime error) is dbt failing to run it.
+_RAN = {"pass", "fail", "warn", "success", "skipped"}
+
+
+def _of(statuses: dict[str, str], names: set[str]) -> dict[str, str | None]:
+    return {name: statuses.get(name) for name in names}
+
+
+def _build_marts(copy: Path, target: Path) -> None:
+    """`dbt run` of the marts, as a load's build would (each departments-scope mart's pre-hook writes its change set)."""
+    statuses = _dbt(copy, target, scope="changes", select="marts", command="run")
+    assert set(statuses.values()) == {"success"}, statuses
 
 
 def _other_department(loaded: Path) -> str:
@@ -76,15 +99,15 @@ def _other_department(loaded: Path) -> str:
 
 def test_a_duplicate_key_in_a_changed_department_fails_the_scoped_test(loaded, tmp_path):
     copy = _with_duplicate(loaded, tmp_path / "copy", changed_department=SEED_DEPARTMENT)
-    assert _UNIQUE_INDICATOR in _failed_tests(copy, tmp_path, scope="changes")
+    assert _dbt(copy, tmp_path, scope="changes")[_UNIQUE_INDICATOR] == "fail"
 
 
 def test_the_scoped_test_reads_only_the_changed_departments(loaded, tmp_path):
     # A duplicate no load could bring in unnoticed (its department did not change since a build
     # that tested it), planted to show which rows the test reads.
     copy = _with_duplicate(loaded, tmp_path / "copy", changed_department=_other_department(loaded))
-    assert _UNIQUE_INDICATOR not in _failed_tests(copy, tmp_path / "scoped", scope="changes")
-    assert _UNIQUE_INDICATOR in _failed_tests(copy, tmp_path / "every-row", scope="")
+    assert _dbt(copy, tmp_path / "scoped", scope="changes")[_UNIQUE_INDICATOR] == "pass"
+    assert _dbt(copy, tmp_path / "every-row", scope="")[_UNIQUE_INDICATOR] == "fail"
 
 
 # The marts' unique keys (meta unique_scope, set by incremental_mart).
@@ -105,14 +128,23 @@ def _changed(con: duckdb.DuckDBPyConnection, department: str) -> None:
     )
 
 
+def _changed_and_built(loaded: Path, target: Path, department: str) -> Path:
+    """A copy with `department` in the change set and the marts built from it: the scope tables of
+    the departments-scope marts exist, whose relationship tests a selection of their parent holds."""
+    copy = reliability.copy_warehouse(loaded, target)
+    with duckdb.connect(str(copy)) as con:
+        _changed(con, department)
+    _build_marts(copy, target / "build")
+    return copy
+
+
 def _mart_with_duplicate(loaded: Path, target: Path, mart: str, *, changed_department: str) -> Path:
     """A copy whose `mart` holds one of the seed department's rows twice, and a change set naming
     `changed_department`, with the departments-scope marts' scope tables of such a build."""
     copy = reliability.copy_warehouse(loaded, target)
     with duckdb.connect(str(copy)) as con:
         _changed(con, changed_department)
-    # A build of the marts writes each departments-scope mart's change set (its pre-hook).
-    _failed_tests(copy, target / "build", scope="changes", select="marts", command="run")
+    _build_marts(copy, target / "build")
     with duckdb.connect(str(copy)) as con:
         con.execute(f"insert into marts.{mart} select * from marts.{mart} where department_name = $d limit 1",
                     {"d": SEED_DEPARTMENT})
@@ -126,7 +158,7 @@ def _mart_with_duplicate(loaded: Path, target: Path, mart: str, *, changed_depar
 )
 def test_a_duplicate_in_a_changed_department_fails_the_scoped_mart_tests(loaded, tmp_path, mart, tests):
     copy = _mart_with_duplicate(loaded, tmp_path / "copy", mart, changed_department=SEED_DEPARTMENT)
-    assert tests <= _failed_tests(copy, tmp_path / "scoped", scope="changes", select=mart)
+    assert _of(_dbt(copy, tmp_path / "scoped", scope="changes", select=mart), tests) == dict.fromkeys(tests, "fail")
 
 
 @pytest.mark.parametrize(
@@ -137,8 +169,8 @@ def test_a_duplicate_in_a_changed_department_fails_the_scoped_mart_tests(loaded,
 def test_the_scoped_mart_tests_read_only_the_changed_departments(loaded, tmp_path, mart, tests):
     # Planted where no load could bring it in unnoticed, to show which rows the tests read.
     copy = _mart_with_duplicate(loaded, tmp_path / "copy", mart, changed_department=_other_department(loaded))
-    assert not tests & _failed_tests(copy, tmp_path / "scoped", scope="changes", select=mart)
-    assert tests <= _failed_tests(copy, tmp_path / "every-row", scope="", select=mart)
+    assert _of(_dbt(copy, tmp_path / "scoped", scope="changes", select=mart), tests) == dict.fromkeys(tests, "pass")
+    assert _of(_dbt(copy, tmp_path / "every-row", scope="", select=mart), tests) == dict.fromkeys(tests, "fail")
 
 
 def test_an_id_shared_across_departments_by_the_separator_fails_the_scoped_test(loaded, tmp_path):
@@ -147,25 +179,26 @@ def test_an_id_shared_across_departments_by_the_separator_fails_the_scoped_test(
     copy = reliability.copy_warehouse(loaded, tmp_path / "copy")
     other, changed = _other_department(loaded), f"{SEED_DEPARTMENT}|甲"
     with duckdb.connect(str(copy)) as con:
-        con.execute(
-            "insert into marts.budget_by_project select * replace ($changed as department_name) "
-            "from marts.budget_by_project where department_name = $other limit 1",
-            {"changed": changed, "other": other},
-        )
         # The new department's file, and no other department, in the change set.
         con.execute(
             "insert into landing.load_changes select '2024/new.txt', 'loaded', fiscal_year, $changed, now() "
             "from landing.department_tables where department_name = $other",
             {"changed": changed, "other": other},
         )
-    assert _UNIQUE_PROJECT in _failed_tests(copy, tmp_path / "scoped", scope="changes", select="budget_by_project")
+    _build_marts(copy, tmp_path / "build")  # the scope tables of the marts whose tests the selection holds
+    with duckdb.connect(str(copy)) as con:
+        con.execute(
+            "insert into marts.budget_by_project select * replace ($changed as department_name) "
+            "from marts.budget_by_project where department_name = $other limit 1",
+            {"changed": changed, "other": other},
+        )
+    assert _dbt(copy, tmp_path / "scoped", scope="changes", select="budget_by_project")[_UNIQUE_PROJECT] == "fail"
 
 
 def _with_lost_project(loaded: Path, target: Path, *, changed_department: str) -> Path:
     """A copy whose budget_by_project lost one of the seed department's projects."""
-    copy = reliability.copy_warehouse(loaded, target)
+    copy = _changed_and_built(loaded, target, changed_department)
     with duckdb.connect(str(copy)) as con:
-        _changed(con, changed_department)
         con.execute(
             "delete from marts.budget_by_project where project_id = "
             "(select min(project_id) from marts.budget_by_project where department_name = $d)",
@@ -176,13 +209,13 @@ def _with_lost_project(loaded: Path, target: Path, *, changed_department: str) -
 
 def test_a_mart_that_lost_a_changed_departments_project_fails_the_scoped_reconciliation(loaded, tmp_path):
     copy = _with_lost_project(loaded, tmp_path / "copy", changed_department=SEED_DEPARTMENT)
-    assert _RECONCILE in _failed_tests(copy, tmp_path / "scoped", scope="changes", select=_RECONCILE)
+    assert _dbt(copy, tmp_path / "scoped", scope="changes", select=_RECONCILE)[_RECONCILE] == "fail"
 
 
 def test_the_scoped_reconciliation_reads_only_the_changed_departments(loaded, tmp_path):
     copy = _with_lost_project(loaded, tmp_path / "copy", changed_department=_other_department(loaded))
-    assert _RECONCILE not in _failed_tests(copy, tmp_path / "scoped", scope="changes", select=_RECONCILE)
-    assert _RECONCILE in _failed_tests(copy, tmp_path / "every-row", scope="", select=_RECONCILE)
+    assert _dbt(copy, tmp_path / "scoped", scope="changes", select=_RECONCILE)[_RECONCILE] == "pass"
+    assert _dbt(copy, tmp_path / "every-row", scope="", select=_RECONCILE)[_RECONCILE] == "fail"
 
 
 _RELATIONSHIP = "relationships_indicator_targets_project_id__project_id__ref_budget_by_project_"
@@ -191,7 +224,7 @@ _RELATIONSHIP = "relationships_indicator_targets_project_id__project_id__ref_bud
 def test_an_indicator_whose_project_is_gone_fails_the_scoped_relationship(loaded, tmp_path):
     # The scoped test reads the child's changed rows and the parent's rows of their departments.
     copy = _with_lost_project(loaded, tmp_path / "copy", changed_department=SEED_DEPARTMENT)
-    assert _RELATIONSHIP in _failed_tests(copy, tmp_path / "scoped", scope="changes", select="indicator_targets")
+    assert _dbt(copy, tmp_path / "scoped", scope="changes", select="indicator_targets")[_RELATIONSHIP] == "fail"
     results = json.loads((tmp_path / "scoped" / "dbt-target" / "run_results.json").read_text(encoding="utf-8"))["results"]
     [compiled] = [r["compiled_code"] for r in results if r["unique_id"].split(".")[2] == _RELATIONSHIP]
     assert "dbt_parent" in compiled  # the parent read within the changed departments
@@ -201,9 +234,10 @@ def test_the_scoped_relationship_passes_where_every_parent_is_in_its_department(
     copy = reliability.copy_warehouse(loaded, tmp_path / "copy")
     with duckdb.connect(str(copy)) as con:
         _changed(con, SEED_DEPARTMENT)
-    _failed_tests(copy, tmp_path / "build", scope="changes", select="marts", command="run")
-    assert not {_RELATIONSHIP, "relationships_target_quality_project_id__project_id__ref_budget_by_project_"} & _failed_tests(
-        copy, tmp_path / "scoped", scope="changes", select="indicator_targets target_quality")
+    _build_marts(copy, tmp_path / "build")
+    relationships = {_RELATIONSHIP, "relationships_target_quality_project_id__project_id__ref_budget_by_project_"}
+    statuses = _dbt(copy, tmp_path / "scoped", scope="changes", select="indicator_targets target_quality")
+    assert _of(statuses, relationships) == dict.fromkeys(relationships, "pass")
 
 
 # One not_null_columns test per model stands for dbt's not_null on each listed column.
@@ -240,19 +274,16 @@ def _failure_rows(copy: Path, target: Path, test: str) -> list[tuple]:
 def test_a_null_a_build_brings_in_fails_the_not_null_tests_and_names_its_column(loaded, tmp_path, scope, flags):
     copy = _with_null_amount(loaded, tmp_path / "copy")
     # The mart alone: in a load, the failed staging test would skip it.
-    assert _NOT_NULL_PROJECTS in _failed_tests(copy, tmp_path / "build", scope=scope, select="budget_by_project",
-                                               command="build", flags=flags)
+    assert _dbt(copy, tmp_path / "build", scope=scope, select="budget_by_project", command="build",
+                flags=flags)[_NOT_NULL_PROJECTS] == "fail"
     assert _failure_rows(copy, tmp_path / "build", _NOT_NULL_PROJECTS) == [("total_amount", 1)]
-    assert _NOT_NULL_STAGING in _failed_tests(copy, tmp_path / "staging", scope=scope, select="stg_projects")
+    assert _dbt(copy, tmp_path / "staging", scope=scope, select="stg_projects")[_NOT_NULL_STAGING] == "fail"
     assert _failure_rows(copy, tmp_path / "staging", _NOT_NULL_STAGING) == [("total_amount", 1)]
 
 
 def test_the_not_null_tests_pass_without_the_null(loaded, tmp_path):
-    copy = reliability.copy_warehouse(loaded, tmp_path / "copy")
-    with duckdb.connect(str(copy)) as con:
-        _changed(con, SEED_DEPARTMENT)
-    _failed_tests(copy, tmp_path / "build", scope="changes", select="stg_projects budget_by_project", command="build")
-    results = {node.split(".")[2]: status for node, status in reliability.dbt_results(tmp_path / "build" / "dbt-target").items()}
+    copy = _changed_and_built(loaded, tmp_path / "copy", SEED_DEPARTMENT)
+    results = _dbt(copy, tmp_path / "build", scope="changes", select="stg_projects budget_by_project", command="build")
     assert results[_NOT_NULL_STAGING] == results[_NOT_NULL_PROJECTS] == "pass"
 
 
@@ -262,7 +293,7 @@ def _mart_with_null(loaded: Path, target: Path, *, changed_department: str) -> P
     copy = reliability.copy_warehouse(loaded, target)
     with duckdb.connect(str(copy)) as con:
         _changed(con, changed_department)
-    _failed_tests(copy, target / "build", scope="changes", select="marts", command="run")
+    _build_marts(copy, target / "build")
     with duckdb.connect(str(copy)) as con:
         con.execute(
             "update marts.target_quality set unit_name = null, findings = null "
@@ -274,14 +305,14 @@ def _mart_with_null(loaded: Path, target: Path, *, changed_department: str) -> P
 
 def test_a_null_in_a_changed_department_fails_the_scoped_mart_test(loaded, tmp_path):
     copy = _mart_with_null(loaded, tmp_path / "copy", changed_department=SEED_DEPARTMENT)
-    assert _NOT_NULL_QUALITY in _failed_tests(copy, tmp_path / "scoped", scope="changes", select="target_quality")
+    assert _dbt(copy, tmp_path / "scoped", scope="changes", select="target_quality")[_NOT_NULL_QUALITY] == "fail"
     assert sorted(_failure_rows(copy, tmp_path / "scoped", _NOT_NULL_QUALITY)) == [("findings", 1), ("unit_name", 1)]
 
 
 def test_the_scoped_not_null_test_reads_only_the_changed_departments(loaded, tmp_path):
     copy = _mart_with_null(loaded, tmp_path / "copy", changed_department=_other_department(loaded))
-    assert _NOT_NULL_QUALITY not in _failed_tests(copy, tmp_path / "scoped", scope="changes", select="target_quality")
-    assert _NOT_NULL_QUALITY in _failed_tests(copy, tmp_path / "every-row", scope="", select="target_quality")
+    assert _dbt(copy, tmp_path / "scoped", scope="changes", select="target_quality")[_NOT_NULL_QUALITY] == "pass"
+    assert _dbt(copy, tmp_path / "every-row", scope="", select="target_quality")[_NOT_NULL_QUALITY] == "fail"
 
 
 # One expressions_are_true test per model and severity stands for an expression_is_true test per
@@ -301,11 +332,10 @@ _ONE_QUANTITATIVE = ("(source_path, source_line, indicator_seq) in (select sourc
 def _with_landing_indicator(loaded: Path, target: Path, assignment: str) -> Path:
     """A copy whose landing has `assignment` made to one of the seed department's quantitative
     indicators, with the seed department in the change set: the next build brings it into the mart."""
-    copy = reliability.copy_warehouse(loaded, target)
+    copy = _changed_and_built(loaded, target, SEED_DEPARTMENT)
     with duckdb.connect(str(copy)) as con:
         con.execute(f"update landing.indicators set {assignment} where "
                     + _ONE_QUANTITATIVE.format(table="landing.indicators"), {"d": SEED_DEPARTMENT})
-        _changed(con, SEED_DEPARTMENT)
     return copy
 
 
@@ -313,34 +343,30 @@ def _with_landing_indicator(loaded: Path, target: Path, assignment: str) -> Path
 def test_a_row_a_build_brings_in_against_an_expression_fails_the_merged_test_and_names_it(loaded, tmp_path, scope, flags):
     # A quantitative target with a deadline: the first expression of indicator_targets fails.
     copy = _with_landing_indicator(loaded, tmp_path / "copy", "annual_deadline = date '2024-12-31'")
-    assert _EXPRESSIONS_TARGETS in _failed_tests(copy, tmp_path / "build", scope=scope, select="indicator_targets",
-                                                 command="build", flags=flags)
+    assert _dbt(copy, tmp_path / "build", scope=scope, select="indicator_targets", command="build",
+                flags=flags)[_EXPRESSIONS_TARGETS] == "fail"
     assert _failure_rows(copy, tmp_path / "build", _EXPRESSIONS_TARGETS) == [(_DEADLINE, 1)]
 
 
 @pytest.mark.parametrize(("scope", "flags"), [("changes", ()), ("", ("--full-refresh",))], ids=["scoped", "full"])
 def test_the_merged_expression_and_value_tests_pass_without_a_violation(loaded, tmp_path, scope, flags):
-    copy = reliability.copy_warehouse(loaded, tmp_path / "copy")
-    with duckdb.connect(str(copy)) as con:
-        _changed(con, SEED_DEPARTMENT)
-    _failed_tests(copy, tmp_path / "build", scope=scope, select="indicator_targets", command="build", flags=flags)
-    results = {node.split(".")[2]: status for node, status in reliability.dbt_results(tmp_path / "build" / "dbt-target").items()}
+    copy = _changed_and_built(loaded, tmp_path / "copy", SEED_DEPARTMENT)
+    results = _dbt(copy, tmp_path / "build", scope=scope, select="indicator_targets", command="build", flags=flags)
     assert results[_EXPRESSIONS_TARGETS] == results[_EXPRESSIONS_TARGETS_WARN] == results[_ACCEPTED_TARGETS] == "pass"
 
 
 def test_a_warning_expression_warns_with_its_count(loaded, tmp_path):
     # A negative target value: a department's typo, reported (severity warn), by its own expression.
     copy = _with_landing_indicator(loaded, tmp_path / "copy", "annual_value = -1")
-    _failed_tests(copy, tmp_path / "build", scope="changes", select="indicator_targets", command="build")
-    results = {node.split(".")[2]: status for node, status in reliability.dbt_results(tmp_path / "build" / "dbt-target").items()}
+    results = _dbt(copy, tmp_path / "build", scope="changes", select="indicator_targets", command="build")
     assert results[_EXPRESSIONS_TARGETS_WARN] == "warn"
     assert _failure_rows(copy, tmp_path / "build", _EXPRESSIONS_TARGETS_WARN) == [(_ANNUAL_VALUE, 1)]
 
 
 def test_a_value_outside_its_list_fails_the_merged_test_and_names_its_column(loaded, tmp_path):
     copy = _with_landing_indicator(loaded, tmp_path / "copy", "annual_kind = 'bogus'")
-    assert _ACCEPTED_TARGETS in _failed_tests(copy, tmp_path / "build", scope="changes", select="indicator_targets",
-                                              command="build")
+    assert _dbt(copy, tmp_path / "build", scope="changes", select="indicator_targets",
+                command="build")[_ACCEPTED_TARGETS] == "fail"
     assert _failure_rows(copy, tmp_path / "build", _ACCEPTED_TARGETS) == [("annual_kind", 1)]
 
 
@@ -350,7 +376,7 @@ def _mart_with_deadline(loaded: Path, target: Path, *, changed_department: str) 
     copy = reliability.copy_warehouse(loaded, target)
     with duckdb.connect(str(copy)) as con:
         _changed(con, changed_department)
-    _failed_tests(copy, target / "build", scope="changes", select="marts", command="run")
+    _build_marts(copy, target / "build")
     with duckdb.connect(str(copy)) as con:
         con.execute("update marts.indicator_targets set annual_deadline = date '2024-12-31' where "
                     + _ONE_QUANTITATIVE.format(table="marts.indicator_targets"), {"d": SEED_DEPARTMENT})
@@ -359,12 +385,12 @@ def _mart_with_deadline(loaded: Path, target: Path, *, changed_department: str) 
 
 def test_an_expression_violated_in_a_changed_department_fails_the_scoped_mart_test(loaded, tmp_path):
     copy = _mart_with_deadline(loaded, tmp_path / "copy", changed_department=SEED_DEPARTMENT)
-    assert _EXPRESSIONS_TARGETS in _failed_tests(copy, tmp_path / "scoped", scope="changes", select="indicator_targets")
+    assert _dbt(copy, tmp_path / "scoped", scope="changes", select="indicator_targets")[_EXPRESSIONS_TARGETS] == "fail"
     assert _failure_rows(copy, tmp_path / "scoped", _EXPRESSIONS_TARGETS) == [(_DEADLINE, 1)]
 
 
 def test_the_scoped_expressions_test_reads_only_the_changed_departments(loaded, tmp_path):
     copy = _mart_with_deadline(loaded, tmp_path / "copy", changed_department=_other_department(loaded))
-    assert _EXPRESSIONS_TARGETS not in _failed_tests(copy, tmp_path / "scoped", scope="changes", select="indicator_targets")
-    assert _EXPRESSIONS_TARGETS in _failed_tests(copy, tmp_path / "every-row", scope="", select="indicator_targets")
+    assert _dbt(copy, tmp_path / "scoped", scope="changes", select="indicator_targets")[_EXPRESSIONS_TARGETS] == "pass"
+    assert _dbt(copy, tmp_path / "every-row", scope="", select="indicator_targets")[_EXPRESSIONS_TARGETS] == "fail"
     assert _failure_rows(copy, tmp_path / "every-row", _EXPRESSIONS_TARGETS) == [(_DEADLINE, 1)]

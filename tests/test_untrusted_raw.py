@@ -15,7 +15,7 @@ from pipelines.ingest.errors import TableError
 from pipelines.ingest.readers import read_grids
 from pipelines.load.discover import scan_raw_dir
 from pipelines.load.stage import stage_raw_files
-from tests.support.permissions import as_ordinary_owner, permissions_bind_root
+from tests.support.permissions import CANNOT_MAKE_UNREADABLE, as_ordinary_owner, permissions_bind_root
 from tests.support.untrusted import (
     PROJECTS_PER_GOOD_FILE,
     far_cell_workbook,
@@ -26,7 +26,7 @@ from tests.support.untrusted import (
     zip_bomb,
 )
 
-needs_permissions = pytest.mark.skipif(not permissions_bind_root(), reason="cannot drop root's permission overrides")
+needs_permissions = pytest.mark.skipif(not permissions_bind_root(), reason=CANNOT_MAKE_UNREADABLE)
 
 
 @pytest.fixture

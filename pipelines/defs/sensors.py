@@ -9,12 +9,13 @@ from pipelines.defs.jobs import load_warehouse_job
 from pipelines.defs.load_requests import current_plan, describe_run, partition_requests, run_request
 from pipelines.defs.resources import BudgetWarehouse
 from pipelines.load.discover import discover_raw_files
+from pipelines.warehouse import settings
 
 
 @dg.sensor(
     name="raw_files_changed",
     job=load_warehouse_job,
-    minimum_interval_seconds=60,
+    minimum_interval_seconds=settings.sensor_interval_seconds(),
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
         "Adds a partition for each new file and removes those of deleted files; requests a load of "

@@ -18,6 +18,11 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DAGSTER_HOME = PROJECT_ROOT / ".dagster_home"
 
 
+# How often the raw_files_changed sensor looks at raw/ (dagster-daemon; docs/operations.md).
+SENSOR_INTERVAL_ENV = "BUDGET_SENSOR_INTERVAL_SECONDS"
+DEFAULT_SENSOR_INTERVAL_SECONDS = 60
+
+
 def raw_dir() -> Path:
     return Path(os.environ.get(RAW_DIR_ENV) or DEFAULT_RAW_DIR)
 
@@ -28,3 +33,13 @@ def warehouse_path() -> Path:
 
 def dagster_home() -> Path:
     return Path(os.environ.get(DAGSTER_HOME_ENV) or DEFAULT_DAGSTER_HOME)
+
+
+def sensor_interval_seconds() -> int:
+    """At least 1 s between the sensor's ticks; 60 s unless BUDGET_SENSOR_INTERVAL_SECONDS says otherwise."""
+    text = os.environ.get(SENSOR_INTERVAL_ENV, "").strip()
+    if not text:
+        return DEFAULT_SENSOR_INTERVAL_SECONDS
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"{SENSOR_INTERVAL_ENV}={text!r}: expected a whole number of seconds, at least 1")
+    return int(text)

@@ -43,6 +43,13 @@ def permissions_bind_root() -> bool:
     return os.geteuid() != 0 or _capget() is not None
 
 
+# Why a test of unreadable entries skips (a failure in CI, which runs as root with capget).
+CANNOT_MAKE_UNREADABLE = (
+    "running as root where capget(2) fails, so root's permission overrides (CAP_DAC_OVERRIDE, "
+    "CAP_DAC_READ_SEARCH) cannot be dropped and no file or folder can be made unreadable to the test"
+)
+
+
 def _capget() -> tuple[_Header, ctypes.Array] | None:
     header = _Header(_LINUX_CAPABILITY_VERSION_3, 0)
     data = (_Data * 2)()
