@@ -10,7 +10,7 @@ DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # System packages (Debian's chromium for the browser test) need root; sudo when not root.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: load test docs dev serve docs-images fuzz bench clean clean-warehouse browser office java spark venv
+.PHONY: load test lint docs dev serve docs-images fuzz bench clean clean-warehouse browser office java spark venv
 
 $(BIN)/budget-warehouse: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ load: venv
 ## The test suite: parsers, schemas, the Dagster job end to end, dbt tests, the Dagster UI in a browser.
 test: venv spark browser office java
 	$(BIN)/python -m pytest
+
+## ruff over the code, tests and benchmarks (pyproject.toml's [tool.ruff]); CI runs it before the tests.
+lint: venv
+	$(BIN)/ruff check .
 
 ## Debian's Chromium and chromedriver, which tests/test_dagster_ui.py drives (nothing is downloaded),
 ## and Noto CJK so that the file names in its screenshots are readable.

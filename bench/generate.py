@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TextIO
 
 TITLE = "项目支出绩效目标表（含转移支付项目）"
-HEADER = "\t".join(("项目名称（资金使用单位）", "总计", "财政拨款", "财政专户拨款", "其他资金", "绩效目标", "绩效指标"))
+HEADER = "\t".join(("项目名称（资金使用单位）", "总计", "财政拨款", "财政专户拨款", "其他资金", "绩效目标", "绩效指标"))  # noqa: FLY002
 # Mirrors raw/<year>/<department>_<year>_项目支出绩效目标表.txt, so readers that take the year
 # from the file name work on bench output too.
 FILE_NAME = "{department}_{year}_项目支出绩效目标表.txt"

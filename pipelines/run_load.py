@@ -249,9 +249,9 @@ def _seconds(instance: dg.DagsterInstance, run_id: str, result: dg.ExecuteInProc
                 if key.startswith("seconds_"):
                     seconds[key.removeprefix("seconds_")] = value.value
     for entry in instance.all_logs(run_id):
-        if entry.dagster_event is None and (entry.user_message or "").startswith(PREFIX):
-            if (timing := read_timing(entry.user_message)) is not None:
-                seconds[timing[0]] = timing[1]
+        is_timing = entry.dagster_event is None and (entry.user_message or "").startswith(PREFIX)
+        if is_timing and (timing := read_timing(entry.user_message)) is not None:
+            seconds[timing[0]] = timing[1]
     return seconds
 
 

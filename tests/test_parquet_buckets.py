@@ -419,7 +419,7 @@ def test_a_deleted_bucket_file_outside_the_change_takes_the_full_path(warehouse)
 def test_a_bucket_file_of_another_size_outside_the_change_takes_the_full_path(warehouse):
     folder = parquet_export.parquet_dir(warehouse) / "budget_by_project"
     since = parquet_export.published_identity(warehouse)
-    victim = sorted(_files(folder))[0]
+    victim = min(_files(folder))
     with duckdb.connect() as con:  # another bucket's rows in its place: a valid file, another size
         con.execute(f"copy (select * from read_parquet(?) limit 1) to '{folder / '.swap.parquet'}' (format parquet)", [str(folder / victim)])
     os.replace(folder / ".swap.parquet", folder / victim)

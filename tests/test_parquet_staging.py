@@ -7,8 +7,15 @@ import hashlib
 from pathlib import Path
 
 from pipelines.warehouse import parquet_export, parquet_staging, publish
-from tests.test_parquet_buckets import DEPARTMENTS, _assert_folder_equals_mart, _bucket, _build, _files, _rewritten
-from tests.test_parquet_buckets import warehouse  # noqa: F401 - the fixture
+from tests.test_parquet_buckets import (
+    DEPARTMENTS,
+    _assert_folder_equals_mart,
+    _bucket,
+    _build,
+    _files,
+    _rewritten,
+    warehouse,  # noqa: F401 - the fixture
+)
 
 ADDED = "某区新设局"
 MARTS = ("budget_by_project", "department_comparison", "load_issues", "project_evaluation")

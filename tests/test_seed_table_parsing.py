@@ -31,8 +31,8 @@ def test_header_lines_name_the_department_year_and_title(seed_table):
     assert seed_table.grand_total_line == 10
     assert seed_table.grand_total.total == Decimal(SEED_TOTAL)
     assert seed_table.grand_total.fiscal_appropriation == Decimal(SEED_TOTAL)
-    assert seed_table.grand_total.special_account_appropriation == Decimal("0")
-    assert seed_table.grand_total.other_funds == Decimal("0")
+    assert seed_table.grand_total.special_account_appropriation == Decimal(0)
+    assert seed_table.grand_total.other_funds == Decimal(0)
 
 
 def test_the_single_funding_unit_carries_the_whole_total(seed_table):

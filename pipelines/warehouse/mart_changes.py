@@ -90,8 +90,7 @@ def _row_sourced(unique_id: str, parents: Mapping[str, list[str]]) -> bool:
         if node in seen:
             continue
         seen.add(node)
-        if node.startswith("source."):
-            if node.rsplit(".", 2)[-2:] not in [["landing", table] for table in ROW_TABLES]:
-                return False
+        if node.startswith("source.") and node.rsplit(".", 2)[-2:] not in [["landing", table] for table in ROW_TABLES]:
+            return False
         pending.extend(parents.get(node, []))
     return True

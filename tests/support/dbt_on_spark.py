@@ -37,6 +37,7 @@ def dbt_build_on_spark(landing_dir: Path, spark_dir: Path) -> subprocess.Complet
         env=env,
         capture_output=True,
         text=True,
+        check=False,  # the caller reads dbt's outcome from its results
         timeout=_BUILD_LIMIT_SECONDS,
     )
 

@@ -39,7 +39,7 @@ def parse_grids(grids: Sequence[Grid], *, relative_path: PurePosixPath) -> Depar
     for grid in grids:
         layout = next((layout for layout in LAYOUTS if layout.detect(grid)), None)
         if layout is horizontal and not claimed:
-            return _with_pages([grid], lambda: horizontal.parse(grid, relative_path=relative_path))
+            return _with_pages([grid], lambda grid=grid: horizontal.parse(grid, relative_path=relative_path))
         if layout is not None:
             claimed.setdefault(layout.NAME, []).append(grid)
     if len(claimed) > 1:
@@ -50,7 +50,7 @@ def parse_grids(grids: Sequence[Grid], *, relative_path: PurePosixPath) -> Depar
     for layout in _MANY_PER_FILE:
         if layout.NAME in claimed:
             many = claimed[layout.NAME]
-            return _with_pages(many, lambda: layout.parse_many(many, relative_path=relative_path))
+            return _with_pages(many, lambda layout=layout, many=many: layout.parse_many(many, relative_path=relative_path))
     unknown = unknown_layout.unknown_labels(grids)
     if unknown is not None:
         raise unknown
