@@ -262,8 +262,8 @@ def no_change_summary(found: NoChange, *, progress: Report | None = None) -> dic
     of which only the file check can fail, on entries under raw/ that cannot be read. The Dagster
     UI gets one observation of landing/department_tables, so the asset's page shows the check.
     """
+    from pipelines.contract.issues import Severity
     from pipelines.defs.assets.landing import file_counts
-    from pipelines.load.issues import Severity
 
     if progress is not None:
         progress("nothing changed under raw/: the marts are current (no run needed)")

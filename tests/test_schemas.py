@@ -6,12 +6,12 @@ from pathlib import PurePosixPath
 
 import pytest
 
+from pipelines.contract.issues import Severity
 from pipelines.ingest.errors import IssueCategory
 from pipelines.ingest.layouts.horizontal import parse_table
 from pipelines.ingest.readers import read_source_rows
 from pipelines.load.discover import RawFile
 from pipelines.load.frames import build_frames
-from pipelines.load.issues import Severity
 from pipelines.load.parse import ParsedFile
 from pipelines.load.validate import validate_frames
 from tests.support.paths import SEED_PATH

@@ -13,9 +13,9 @@ from decimal import Decimal
 import duckdb
 import pytest
 
+from pipelines.contract.issues import Severity
 from pipelines.load.discover import discover_raw_files
 from pipelines.load.frames import TARGET_COLUMNS, StagingFrames, build_frames
-from pipelines.load.issues import Severity
 from pipelines.load.parse import parse_raw_file
 from pipelines.load.validate import validate_frames
 from pipelines.warehouse.landing import ensure_landing_schema

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from pipelines.load.issues import Severity
+from pipelines.contract.issues import Severity
 from pipelines.load.stage import StageOutcome
 from pipelines.load.validate import CHECK_NAMES
 from schemas import WARNING_CHECKS

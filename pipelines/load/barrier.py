@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
+from pipelines.contract.issues import LoadIssue, Severity
 from pipelines.ingest.errors import IssueCategory
 from pipelines.load.discover import RawFile
-from pipelines.load.issues import LoadIssue, Severity
 from pipelines.load.tuning import positive_from_env
 
 T = TypeVar("T")

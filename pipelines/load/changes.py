@@ -17,11 +17,12 @@ from typing import Protocol
 
 import duckdb
 
+from pipelines.contract.issues import LoadIssue
+from pipelines.contract.tables import CHANGE_TRACKED_TABLES
 from pipelines.ingest.errors import DISCOVERY_CATEGORIES
-from pipelines.load.issues import LoadIssue
 
 # Landing tables whose rows carry a fiscal year and department (every row table).
-ROW_TABLES = ("department_tables", "projects", "indicators", "project_evaluations", "indicator_results")
+ROW_TABLES = CHANGE_TRACKED_TABLES
 
 
 class _Outcome(Protocol):

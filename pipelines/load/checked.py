@@ -13,9 +13,9 @@ from dataclasses import fields
 
 import pandas as pd
 
+from pipelines.contract.issues import LoadIssue, Severity
 from pipelines.load.barrier import parser_error
 from pipelines.load.frames import StagingFrames
-from pipelines.load.issues import LoadIssue, Severity
 from pipelines.load.validate import ValidationResult, merge_outcomes, validate_frames
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pipelines.contract.issues import LoadIssue, describe_issue
 from pipelines.display import printable
-from pipelines.load.issues import LoadIssue, describe_issue
 
 # Issues printed one per line before the rest are counted by kind.
 INDIVIDUAL_LINES = 20

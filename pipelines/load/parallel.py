@@ -20,10 +20,10 @@ from dataclasses import dataclass, fields
 
 import pandas as pd
 
+from pipelines.contract.issues import LoadIssue
 from pipelines.load.barrier import contained, file_seconds_from_env
 from pipelines.load.discover import RawFile
 from pipelines.load.frames import StagingFrames, build_frames
-from pipelines.load.issues import LoadIssue
 from pipelines.load.parse import ParsedFile, parse_raw_file
 from pipelines.load.tuning import positive_from_env
 

@@ -13,6 +13,7 @@ import os
 import stat
 from dataclasses import dataclass
 
+from pipelines.contract.issues import LoadIssue, Severity
 from pipelines.ingest import limits
 from pipelines.ingest.errors import IssueCategory, TableError
 from pipelines.ingest.layouts import parse_grids
@@ -20,7 +21,6 @@ from pipelines.ingest.model import DepartmentTable, SelfEvaluation
 from pipelines.ingest.readers import read_grids_from_bytes
 from pipelines.load import barrier
 from pipelines.load.discover import RawFile
-from pipelines.load.issues import LoadIssue, Severity
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,13 +25,13 @@ from datetime import datetime
 
 import duckdb
 
+from pipelines.contract.issues import LoadIssue, Severity
 from pipelines.ingest.errors import DISCOVERY_CATEGORIES, IssueCategory
 from pipelines.load import changes
 from pipelines.load.checked import append_contained, quarantined, validate_contained
 from pipelines.load.conflicts import find_conflicts
 from pipelines.load.discover import RawFile, SkippedEntry
 from pipelines.load.incoming import IncomingRows, incoming_rows
-from pipelines.load.issues import LoadIssue, Severity
 from pipelines.load.parallel import batch_files_from_env, frame_files, iter_framed
 from pipelines.load.validate import CheckOutcome, merge_outcomes, validate_frames
 from pipelines.warehouse import fingerprints, landing
@@ -124,7 +124,7 @@ def stage_raw_files(
             if path in current
         }
         conflicts = find_conflicts(candidates, published)
-        conflict_issues = _conflict_issues(conflicts, files, candidates, published)
+        conflict_issues = conflict_issues_of(conflicts, files, candidates, published)
         to_load = sorted(path for path in candidates if path not in conflicts)
 
         outcome.loaded = to_load
@@ -164,7 +164,7 @@ def _plan(
     diff = landing.diff_files(con, files)
     outcome = StageOutcome(discovered=len(files))
     if skipped is not None:
-        outcome.skipped = [_skipped_issue(entry) for entry in skipped]
+        outcome.skipped = [skipped_issue(entry) for entry in skipped]
         recorded = landing.read_issue_keys(con, sorted(c.value for c in DISCOVERY_CATEGORIES))
         outcome.skipped_changed = recorded != {(i.source_path, i.category.value, i.message) for i in outcome.skipped}
     outcome.removed = diff.removed
@@ -197,7 +197,7 @@ def _size(text: str) -> str:
     return text.strip()
 
 
-def _skipped_issue(entry: SkippedEntry) -> LoadIssue:
+def skipped_issue(entry: SkippedEntry) -> LoadIssue:
     # Nothing was read, so there is no content hash: the row carries an empty source_sha256.
     return LoadIssue(
         source_path=entry.source_path,
@@ -208,7 +208,7 @@ def _skipped_issue(entry: SkippedEntry) -> LoadIssue:
     )
 
 
-def _conflict_issues(
+def conflict_issues_of(
     conflicts: dict[str, list[str]],
     files: Sequence[RawFile],
     candidates: dict[str, tuple[int, str, str]],

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 import pandera.pandas as pa
 
+from pipelines.contract.issues import LoadIssue, Severity
 from pipelines.ingest.errors import IssueCategory
 from pipelines.load.frames import StagingFrames
-from pipelines.load.issues import LoadIssue, Severity
 from schemas import (
     TARGET_RULES,
     WARNING_CHECKS,

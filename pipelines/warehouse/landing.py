@@ -13,11 +13,9 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from pipelines.load.issues import LoadIssue
+from pipelines.contract.issues import LoadIssue
+from pipelines.contract.tables import LANDING_TABLES
 
-LANDING_TABLES = (
-    "department_tables", "funding_units", "projects", "indicators", "project_evaluations", "indicator_results",
-)
 _MONEY = pa.decimal128(18, 2)
 _MONEY_COLUMNS = frozenset(
     {

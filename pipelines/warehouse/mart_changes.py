@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.load.changes import ROW_TABLES  # the tables whose departments the change set records
+from pipelines.contract.tables import CHANGE_TRACKED_TABLES as ROW_TABLES
 from pipelines.warehouse.parquet_buckets import ChangedDepartments
 from pipelines.warehouse.parquet_buckets import quoted_identifier as _quoted
 

@@ -14,8 +14,8 @@ import json
 
 import pyarrow as pa
 
+from pipelines.contract.issues import LoadIssue, Severity
 from pipelines.ingest.errors import IssueCategory
-from pipelines.load.issues import LoadIssue, Severity
 from pipelines.load.validate import CheckOutcome
 
 IDENTITY, ISSUE, OUTCOME, ROWS = "identity", "issue", "outcome", "rows"

@@ -17,15 +17,15 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
+from pipelines.contract.issues import Severity
 from pipelines.engines.spark import history, landing_writer, records
 from pipelines.engines.spark.landing_schema import ROW_TABLES, landing_connection
 from pipelines.engines.spark.parse_task import FILE_DDL, parse_batches
 from pipelines.ingest.errors import IssueCategory
 from pipelines.load.conflicts import find_conflicts
 from pipelines.load.discover import Discovery
-from pipelines.load.issues import Severity
 from pipelines.load.parallel import CHUNK_FILES, FILE_COST
-from pipelines.load.stage import StageOutcome, _conflict_issues, _skipped_issue
+from pipelines.load.stage import StageOutcome, conflict_issues_of, skipped_issue
 from pipelines.warehouse import landing
 
 Progress = Callable[[int, int], None]
@@ -36,7 +36,7 @@ def stage_on_spark(
 ) -> StageOutcome:
     files = discovery.files
     outcome = StageOutcome(discovered=len(files), parsed=len(files))
-    outcome.skipped = [_skipped_issue(entry) for entry in discovery.skipped]
+    outcome.skipped = [skipped_issue(entry) for entry in discovery.skipped]
     outcome.skipped_changed = bool(outcome.skipped)
     previous = history.read_history(landing_dir, {f.source_path for f in files})
     results = _parse_on_executors(session, discovery, now=now).persist()
@@ -58,7 +58,7 @@ def stage_on_spark(
         outcome.quarantined = sorted(broken)
         outcome.conflicted = sorted(conflicts)
         outcome.issues = [
-            *outcome.skipped, *found, *_conflict_issues(conflicts, files, candidates, previous.identities)
+            *outcome.skipped, *found, *conflict_issues_of(conflicts, files, candidates, previous.identities)
         ]
         # Files that broke or came into conflict keep the rows of their earlier published version.
         kept = {path for path in (*broken, *conflicts) if path in previous.identities}
