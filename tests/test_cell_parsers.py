@@ -142,3 +142,40 @@ def test_digits_of_other_scripts_name_no_year():
     with pytest.raises(TableError) as caught:
         resolve_fiscal_year(PurePosixPath("٢٠٢٤", "部门.txt"), "项目支出绩效目标表", title_line=3)
     assert (caught.value.category, caught.value.line) == (IssueCategory.UNKNOWN_FISCAL_YEAR, 3)
+
+
+@pytest.mark.parametrize(
+    "written, total",
+    [
+        ("250万", "250.00"),
+        ("250万元", "250.00"),
+        ("120.50", "120.50"),
+        ("854万(高标准农田建设400万元,示范建设295万元,畅通工程159万元)", "854.00"),
+        ("854万854万(高标准农田建设400万元,示范建设295万元,畅通工程159万元)", "854.00"),
+        ("资金总额: 250\n一、预算资金:250\n二、自有资金:0\n三、其他:0", "250.00"),
+        ("年度资金总额:16\n其中 :上级资金16", "16.00"),
+        ("1,234.5万", "1234.50"),
+    ],
+)
+def test_a_funds_cell_as_written_gives_its_total_in_wan_yuan(written, total):
+    from pipelines.ingest.amounts import parse_written_amount
+
+    assert parse_written_amount(written, line=3, column="年度资金总额") == Decimal(total)
+
+
+@pytest.mark.parametrize(
+    "written, says",
+    [
+        ("250万300万", "holds different totals (250.00, 300.00)"),
+        ("3,309,840.00元", "is in 元, in a form whose amounts are 万元"),
+        ("12,34万", "thousands separators in the wrong place"),
+        ("约250万", "is not a number"),
+    ],
+)
+def test_a_funds_cell_that_is_not_one_total_is_a_bad_amount(written, says):
+    from pipelines.ingest.amounts import parse_written_amount
+
+    with pytest.raises(TableError) as raised:
+        parse_written_amount(written, line=3, column="年度资金总额")
+    assert raised.value.category is IssueCategory.BAD_AMOUNT
+    assert says in raised.value.message

@@ -23,10 +23,6 @@ REAL = Path(__file__).parent / "data" / "real"
 
 NOT_YET = {
     "sichuan/jingyan-mata-2023": "amounts in 元 (金额单位:元); the contract takes 万元 only",
-    "hubei/wuhan-qingshan-bxxx-2020": "the funds cell is text over two lines: '年度资金总额:16 / 其中:上级资金16'",
-    "hunan/xiangtan-hwc-wupaoche-2023": "the amount is text: '250万'",
-    "hunan/xiangtan-hwc-wupaoche-2024": "the funds cell holds several lines: '资金总额: 250 / 一、预算资金:250 …'",
-    "hunan/yueyangxian-gbznt-2022": "the amount is text with its breakdown: '854万(高标准农田建设400万元,…)'",
     "sichuan/zhaohua-wjj-tkjt-2021": "the 年度资金总额 line is blank; the total is the (一)财政拨款小计 of a nine-line block",
     "zhejiang/linhai-lhyh-2024": "a project-library form (指标类型 | 指标名称 | 指标值 | 指标描述) that prints "
                                  "no amount and no 三级 column: refused as unknown_layout",

@@ -58,3 +58,40 @@ def parse_amount(text: str, *, line: int, column: str) -> Decimal:
 def _quote(text: str, limit: int = 40) -> str:
     shown = text if len(text) <= limit else text[:limit] + "…"
     return repr(shown)
+
+
+# A head block's funds cell as departments write it: '250万', '854万(高标准农田建设400万元,…)', or
+# several lines whose first holds the total ('资金总额: 250' over '一、预算资金:250').
+_LABEL_PREFIX = re.compile(r"^[^\d\-－]*?[:：]\s*")
+_BREAKDOWN = re.compile(r"[（(].*$", re.S)
+_AMOUNT_WORD = re.compile(r"(-?[\d,，.．\s]*\d)\s*(万元|万|元)?")
+_WAN = ("万元", "万", None)
+
+
+def parse_written_amount(text: str, *, line: int, column: str) -> Decimal:
+    """The total of a funds cell in 万元, as printed in a head block.
+
+    Its first line holds the total (a label before a colon is dropped); a breakdown in brackets
+    after it, and the lines under it, are the parts, not the total. The same total printed twice
+    ('854万854万') is one total; two different ones are a bad_amount, and so is a total in 元
+    (the form's unit is 万元).
+    """
+    first = next((part.strip() for part in text.splitlines() if part.strip()), "")
+    total = _BREAKDOWN.sub("", _LABEL_PREFIX.sub("", first)).strip()
+    words = list(_AMOUNT_WORD.finditer(total))
+    if not words or "".join(word.group(0) for word in words).replace(" ", "") != total.replace(" ", ""):
+        return parse_amount(total, line=line, column=column)  # not only amounts: its own message
+    if any(word.group(2) == "元" for word in words):
+        raise TableError(
+            IssueCategory.BAD_AMOUNT,
+            f"{column} {_quote(text)} is in 元, in a form whose amounts are 万元: not loaded",
+            line=line,
+        )
+    values = {parse_amount(word.group(1), line=line, column=column) for word in words}
+    if len(values) > 1:
+        raise TableError(
+            IssueCategory.BAD_AMOUNT,
+            f"{column} {_quote(text)} holds different totals ({', '.join(f'{v}' for v in sorted(values))})",
+            line=line,
+        )
+    return values.pop()

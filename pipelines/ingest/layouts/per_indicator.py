@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import PurePosixPath
 
-from pipelines.ingest.amounts import parse_amount
+from pipelines.ingest.amounts import parse_written_amount
 from pipelines.ingest.errors import IssueCategory, TableError
 from pipelines.ingest.fiscal_year import resolve_fiscal_year
 from pipelines.ingest.layouts import project_blocks as blocks
@@ -120,8 +120,7 @@ def _parse_grid(grid: Grid, grids: Sequence[Grid], relative_path: PurePosixPath)
         unit = blocks.clean_department(_cell(first, columns["unit"])) or _carried_unit(projects)
         if not unit:
             raise TableError(IssueCategory.NOT_A_TARGET_TABLE, f"project {name}: no 单位名称", line=first.line)
-        budget = _cell(first, columns["budget"]).removesuffix("万元")
-        amount = parse_amount(budget, line=first.line, column="预算数")
+        amount = parse_written_amount(_cell(first, columns["budget"]), line=first.line, column="预算数")
         # One amount and no sources: the sources are not published, so none is claimed (0, as
         # the per-project form's missing lines), and the row's total-vs-sources check says so.
         amounts = Amounts(total=amount)

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import PurePosixPath
 
-from pipelines.ingest.amounts import parse_amount
+from pipelines.ingest.amounts import parse_written_amount
 from pipelines.ingest.errors import IssueCategory, TableError
 from pipelines.ingest.layouts import project_blocks as blocks
 from pipelines.ingest.layouts.labels import column_of, find_label, label_of, spellings
@@ -137,8 +137,9 @@ def _amount(rows: Sequence[SourceRow], variants: Sequence[str], label: str) -> D
 
 
 def _money(text: str, row: SourceRow, label: str) -> Decimal:
-    """An amount, written '120.50' or '120.50万元' (the head block's unit is 万元)."""
-    return parse_amount(text.strip().removesuffix("万元"), line=row.line, column=label)
+    """An amount as the head block writes it: '120.50', '250万', '854万(…)', '资金总额: 250' over its
+    parts (the head block's unit is 万元)."""
+    return parse_written_amount(text, line=row.line, column=label)
 
 
 def _annual_column(rows: Sequence[SourceRow]) -> tuple[SourceRow, int] | None:
