@@ -10,7 +10,7 @@ DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # System packages (Debian's chromium for the browser test) need root; sudo when not root.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: load test docs dev serve docs-images fuzz bench clean browser office java
+.PHONY: load test docs dev serve docs-images fuzz bench clean browser office java duckdb1
 
 $(BIN)/budget-warehouse: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,18 @@ load: venv
 	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/budget-warehouse load
 
 ## The test suite: parsers, schemas, the Dagster job end to end, dbt tests, the Dagster UI in a browser.
-test: venv browser office java
+test: venv browser office java duckdb1
 	$(BIN)/python -m pytest
+
+## DuckDB 1.1 in its own .venv-duckdb1: the oldest client that must open the published warehouse,
+## which tests/test_storage_format.py opens with it.
+DUCKDB1_VENV := .venv-duckdb1
+$(DUCKDB1_VENV)/installed: requirements-duckdb1.lock
+	$(PYTHON) -m venv $(DUCKDB1_VENV)
+	$(DUCKDB1_VENV)/bin/pip install --quiet -r requirements-duckdb1.lock
+	touch $@
+
+duckdb1: $(DUCKDB1_VENV)/installed
 
 ## Debian's Chromium and chromedriver, which tests/test_dagster_ui.py drives (nothing is downloaded),
 ## and Noto CJK so that the file names in its screenshots are readable.
