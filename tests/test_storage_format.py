@@ -7,6 +7,7 @@ in a subprocess, as a BI tool's bundled driver would open the file: read-only.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +16,9 @@ import duckdb
 import pytest
 
 from pipelines.warehouse import publish, storage_format
+from tests.support.loads import run_load_job
 from tests.support.paths import REPO_ROOT
+from tests.support.storage import rewrite_in_newest_format
 
 DUCKDB1_PYTHON = REPO_ROOT / ".venv-duckdb1" / "bin" / "python"
 
@@ -58,6 +61,24 @@ def test_duckdb_1_1_reads_the_published_seed_warehouse(seed_warehouse):
     assert Decimal(seen["total"]) == Decimal("2177.86")
     assert seen["total_type"] == "DECIMAL(18,2)"
     assert storage_format.storage_tag(seed_warehouse.database) == storage_format.STORAGE_TAG
+
+
+@pytest.mark.slow
+def test_a_load_with_nothing_new_rewrites_a_published_file_in_the_newest_format(seed_warehouse, tmp_path):
+    """A warehouse published before the format was chosen opens in DuckDB 1.x after the next load."""
+    raw = shutil.copytree(seed_warehouse.raw_dir, tmp_path / "raw")
+    database = tmp_path / "warehouse" / seed_warehouse.database.name
+    shutil.copytree(seed_warehouse.database.parent, database.parent, ignore=shutil.ignore_patterns(".*"))
+    rewrite_in_newest_format(database)
+    assert storage_format.storage_tag(database) != storage_format.STORAGE_TAG
+
+    result = run_load_job(raw, database, tmp_path / "dagster_home")
+
+    assert result.success
+    assert storage_format.storage_tag(database) == storage_format.STORAGE_TAG
+    seen = read_with_duckdb1(database)
+    assert (seen["projects"], seen["indicators"], Decimal(seen["total"])) == (10, 37, Decimal("2177.86"))
+    assert seen["total_type"] == "DECIMAL(18,2)"
 
 
 def test_a_first_build_is_created_in_the_compatible_format(tmp_path):

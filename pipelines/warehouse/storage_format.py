@@ -25,9 +25,15 @@ def storage_tag(path: Path) -> str:
     """The storage format of an existing database file, as DuckDB names it (e.g. 'v2.0.0+')."""
     with duckdb.connect() as con:
         con.execute("attach $path as warehouse (read_only)", {"path": str(path)})
-        ((tag,),) = con.execute(
-            "select tags['storage_version'] from duckdb_databases() where database_name = 'warehouse'"
-        ).fetchall()
+        con.execute("use warehouse")
+        return connected_tag(con)
+
+
+def connected_tag(con: duckdb.DuckDBPyConnection) -> str:
+    """The storage format of the connection's current database."""
+    ((tag,),) = con.execute(
+        "select tags['storage_version'] from duckdb_databases() where database_name = current_database()"
+    ).fetchall()
     return tag
 
 
