@@ -10,7 +10,7 @@ DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # System packages (Debian's chromium for the browser test) need root; sudo when not root.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: load test docs dev serve docs-images fuzz bench clean browser office java duckdb1
+.PHONY: load test docs dev serve docs-images fuzz bench clean browser office java duckdb1 bi
 
 $(BIN)/budget-warehouse: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,21 @@ office:
 java:
 	@command -v java >/dev/null && java -version 2>&1 | grep -q '"17\.' || \
 		($(SUDO) apt-get update && $(SUDO) apt-get install -y openjdk-17-jre-headless)
+
+## Apache Superset on http://127.0.0.1:8088 with the dashboards of bi/dashboards, over the published
+## warehouse opened read-only (run `make load` first). Its own .venv-bi from bi/requirements.lock,
+## its state in .superset_home; the admin's password is $$BUDGET_BI_PASSWORD, else printed once.
+BI_VENV := .venv-bi
+BI_HOST ?= 127.0.0.1
+BI_PORT ?= 8088
+$(BI_VENV)/installed: bi/requirements.lock
+	$(PYTHON) -m venv $(BI_VENV)
+	$(BI_VENV)/bin/pip install --quiet -r bi/requirements.lock
+	touch $@
+
+bi: $(BI_VENV)/installed
+	SUPERSET_HOME=$(CURDIR)/.superset_home SUPERSET_CONFIG_PATH=$(CURDIR)/bi/superset_config.py \
+		FLASK_APP=superset BI_HOST=$(BI_HOST) BI_PORT=$(BI_PORT) $(BI_VENV)/bin/python bi/start.py
 
 ## dbt docs in dbt_project/target (index.html, catalog.json), built from a copy of the published
 ## warehouse: dbt connects read-write, and the published file is only ever opened read-only.
