@@ -10,7 +10,7 @@ DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # System packages (Debian's chromium for the browser test) need root; sudo when not root.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: load test lint docs dev serve docs-images fuzz bench clean clean-warehouse browser office java spark venv
+.PHONY: load test lint docs dev serve docs-images fuzz bench clean clean-warehouse browser office java spark venv duckdb1 bi
 
 $(BIN)/budget-warehouse: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,12 +35,22 @@ load: venv
 	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/budget-warehouse load
 
 ## The test suite: parsers, schemas, the Dagster job end to end, dbt tests, the Dagster UI in a browser.
-test: venv spark browser office java
+test: venv spark browser office java duckdb1
 	$(BIN)/python -m pytest
 
 ## ruff over the code, tests and benchmarks (pyproject.toml's [tool.ruff]); CI runs it before the tests.
 lint: venv
 	$(BIN)/ruff check .
+
+## DuckDB 1.1 in its own .venv-duckdb1: the oldest client that must open the published warehouse,
+## which tests/test_storage_format.py opens with it.
+DUCKDB1_VENV := .venv-duckdb1
+$(DUCKDB1_VENV)/installed: requirements-duckdb1.lock
+	$(PYTHON) -m venv $(DUCKDB1_VENV)
+	$(DUCKDB1_VENV)/bin/pip install --quiet -r requirements-duckdb1.lock
+	touch $@
+
+duckdb1: $(DUCKDB1_VENV)/installed
 
 ## Debian's Chromium and chromedriver, which tests/test_dagster_ui.py drives (nothing is downloaded),
 ## and Noto CJK so that the file names in its screenshots are readable.
@@ -58,6 +68,21 @@ office:
 java:
 	@command -v java >/dev/null && java -version 2>&1 | grep -q '"17\.' || \
 		($(SUDO) apt-get update && $(SUDO) apt-get install -y openjdk-17-jre-headless)
+
+## Apache Superset on http://127.0.0.1:8088 with the dashboards of bi/dashboards, over the published
+## warehouse opened read-only (run `make load` first). Its own .venv-bi from bi/requirements.lock,
+## its state in .superset_home; the admin's password is $$BUDGET_BI_PASSWORD, else printed once.
+BI_VENV := .venv-bi
+BI_HOST ?= 127.0.0.1
+BI_PORT ?= 8088
+$(BI_VENV)/installed: bi/requirements.lock
+	$(PYTHON) -m venv $(BI_VENV)
+	$(BI_VENV)/bin/pip install --quiet -r bi/requirements.lock
+	touch $@
+
+bi: $(BI_VENV)/installed
+	SUPERSET_HOME=$(CURDIR)/.superset_home SUPERSET_CONFIG_PATH=$(CURDIR)/bi/superset_config.py \
+		FLASK_APP=superset BI_HOST=$(BI_HOST) BI_PORT=$(BI_PORT) $(BI_VENV)/bin/python bi/start.py
 
 ## dbt docs in dbt_project/target (index.html, catalog.json), built from a copy of the published
 ## warehouse: dbt connects read-write, and the published file is only ever opened read-only.

@@ -1,5 +1,7 @@
 """`budget-warehouse load`: run the Dagster load job in-process and print what it did.
 
+`budget-warehouse report` writes one department's report (pipelines/report).
+
 When raw/ matches the published warehouse it says so without a run (pipelines/defs/no_change.py).
 
 Exit codes: 0 clean; 3 loaded, but some files were quarantined or in conflict, or some entries under
@@ -27,6 +29,7 @@ from pipelines import interruption
 from pipelines.display import printable
 from pipelines.engines import DEFAULT_ENGINE, ENGINE_ENV, ENGINES, SPARK, EngineError, engine_from_environment
 from pipelines.engines.spark import settings as spark_settings
+from pipelines.report import command as report_command
 from pipelines.warehouse import settings
 from pipelines.warehouse.damage import damaged_warehouse_line
 
@@ -59,7 +62,10 @@ def main(argv: list[str] | None = None) -> int:
         metavar="URL",
         help=f"Spark master for --engine spark (default ${spark_settings.MASTER_ENV} or {spark_settings.DEFAULT_MASTER})",
     )
+    report_command.add_parser(commands)
     args = parser.parse_args(argv)
+    if args.command == "report":
+        return report_command.run(args)
     if args.engine:
         os.environ[ENGINE_ENV] = args.engine
     if args.spark_master:

@@ -19,7 +19,7 @@ import duckdb
 import pytest
 
 from pipelines.defs.resources import BudgetWarehouse
-from pipelines.warehouse import publish
+from pipelines.warehouse import publish, storage_format
 from tests.support import reader, reliability
 from tests.support.paths import REPO_ROOT
 from tests.support.reliability import DbtFinished, build_copy_exists, dbt_running
@@ -163,6 +163,7 @@ def test_a_resource_that_never_wrote_touches_nothing_at_teardown(tmp_path):
 
 
 def _write_warehouse(path, *, total: str) -> None:
+    storage_format.create(path)  # as a load creates it: a rewrite would not keep the file's bytes
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
         con.execute("create table marts.t (total decimal(18, 2))")

@@ -4,7 +4,8 @@ The landing step asks this before it copies the warehouse (a whole-file copy); t
 before Dagster builds its definitions and dbt's manifest, which cost seconds whatever raw/ holds
 (docs/benchmarks.md). Nothing to do means: every file, removal and unreadable entry under raw/
 is as the warehouse recorded it, the parser and the dbt project are the code that built it, no
-change waits for the marts and, for the CLI, every mart's Parquet copy is current. Any doubt
+change waits for the marts, the file is in the storage format older DuckDB clients read and, for
+the CLI, every mart's Parquet copy is current. Any doubt
 goes to the full run, which decides as before.
 """
 
@@ -20,7 +21,7 @@ import duckdb
 from pipelines.defs import dbt_scope
 from pipelines.load.discover import RawFile, SkippedEntry, scan_raw_dir
 from pipelines.load.stage import StageOutcome, unchanged_outcome
-from pipelines.warehouse import parquet_export, publish
+from pipelines.warehouse import parquet_export, publish, storage_format
 
 
 def unchanged_on(
@@ -30,6 +31,8 @@ def unchanged_on(
     tags: Mapping[str, str],
 ) -> StageOutcome | None:
     """What the landing step would report, or None when the landing tables or the marts would change."""
+    if storage_format.connected_tag(con) != storage_format.STORAGE_TAG:
+        return None  # a file older DuckDB clients cannot open: the full run rewrites it
     try:
         if not dbt_scope.marts_current(con, tags):
             return None

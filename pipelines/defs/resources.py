@@ -12,7 +12,7 @@ from pydantic import PrivateAttr
 from pipelines import interruption
 from pipelines.engines import DUCKDB, SPARK, check_engine, engine_from_environment
 from pipelines.load.discover import RawFile
-from pipelines.warehouse import landing, parquet_staging, publish, settings
+from pipelines.warehouse import landing, parquet_staging, publish, settings, storage_format
 from pipelines.warehouse.landing import ListingDiff
 from pipelines.warehouse.mart_changes import MartChanges
 from pipelines.warehouse.parquet_staging import StagedParquet
@@ -71,6 +71,11 @@ class BudgetWarehouse(dg.ConfigurableResource):
             return ListingDiff.everything_new([(f.source_path, f.sha256) for f in files])
         with duckdb.connect(str(self.published_path), read_only=True) as con:
             return _diff_or_all_new(con, files)
+
+    def published_is_current(self) -> bool:
+        """A published file that a load with nothing new can leave as it is: one in the storage
+        format older DuckDB clients read (a file in another is rewritten by the build and published)."""
+        return self.published_path.exists() and storage_format.is_compatible(self.published_path)
 
     def build_path(self, run_id: str) -> Path:
         self._hold_lock(run_id)

@@ -4,6 +4,8 @@ Readers (BI tools) open the published file read-only. A load never writes to it:
 into `.build/`, changes the copy, checkpoints and closes it, and renames it over the published
 file. A reader sees either the old file or the new one, never a mix, and a load killed at any
 point leaves the published file untouched; its half-built copy is removed by the next load.
+A first build is created, and a published file in a newer storage format rewritten, in the format
+older DuckDB clients read (pipelines/warehouse/storage_format.py).
 See docs/reliability.md for the guarantees and the tests that prove them.
 """
 
@@ -21,7 +23,7 @@ from typing import IO
 import duckdb
 
 from pipelines.interruption import note_published, uninterrupted
-from pipelines.warehouse import parquet_export
+from pipelines.warehouse import parquet_export, storage_format
 from pipelines.warehouse.parquet_staging import StagedParquet
 
 # What a run leaves in .build/ beside its database: DuckDB's log, a copy cut short, a marker,
@@ -121,23 +123,36 @@ def prepare_build(published: Path, run_id: str) -> Path:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_debris(published, keep_run_id=run_id)
-    if published.exists():
-        partial = target.with_name(target.name + ".partial")
-        try:
-            shutil.copyfile(published, partial)
-        except OSError as error:
-            partial.unlink(missing_ok=True)
-            if error.errno != errno.ENOSPC:
-                raise
-            free = shutil.disk_usage(target.parent).free
-            raise BuildSpaceError(
-                errno.ENOSPC,
-                f"no space left on the device of {target.parent} for the build copy of {published} "
-                f"({published.stat().st_size:,} bytes; {free:,} free): free some space and load again. "
-                "The published warehouse is unchanged",
-            ) from error
-        os.replace(partial, target)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        _write_build(published, partial)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        if error.errno != errno.ENOSPC:
+            raise
+        free = shutil.disk_usage(target.parent).free
+        raise BuildSpaceError(
+            errno.ENOSPC,
+            f"no space left on the device of {target.parent} for the build copy of {published} "
+            f"({published.stat().st_size if published.exists() else 0:,} bytes; {free:,} free): free some space and load again. "
+            "The published warehouse is unchanged",
+        ) from error
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, target)
     return target
+
+
+def _write_build(published: Path, partial: Path) -> None:
+    """The published file's bytes; an empty file for a first load; a rewrite of a published file
+    in a storage format that older DuckDB clients cannot read (pipelines/warehouse/storage_format.py)."""
+    if not published.exists():
+        storage_format.create(partial)
+    elif storage_format.is_compatible(published):
+        shutil.copyfile(published, partial)
+    else:
+        storage_format.rewrite(published, partial)
 
 
 def seal(published: Path, run_id: str) -> Path:

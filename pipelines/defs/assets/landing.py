@@ -95,7 +95,7 @@ def landing_tables(context: dg.AssetExecutionContext, warehouse: BudgetWarehouse
         metadata = {**_metadata(table, counts[table], outcome), **profiles[table], "engine": warehouse.engine_name}
         yield dg.MaterializeResult(asset_key=key, metadata=metadata)
     yield from check_results(outcome)
-    if not outcome.changed and models_current and warehouse.published_path.exists():
+    if not outcome.changed and models_current and warehouse.published_is_current():
         warehouse.mark_unchanged(run_id)
     elif not _dbt_in_run(context):
         warehouse.publish(run_id)
