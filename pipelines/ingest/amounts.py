@@ -63,7 +63,7 @@ def _quote(text: str, limit: int = 40) -> str:
 # A head block's funds cell as departments write it: '250万', '854万(高标准农田建设400万元,…)', or
 # several lines whose first holds the total ('资金总额: 250' over '一、预算资金:250').
 _LABEL_PREFIX = re.compile(r"^[^\d\-－]*?[:：]\s*")
-_BREAKDOWN = re.compile(r"[（(].*$", re.S)
+_BREAKDOWN = re.compile(r"[（(].*$", re.DOTALL)
 _AMOUNT_WORD = re.compile(r"(-?[\d,，.．\s]*\d)\s*(万元|万|元)?")
 _WAN = ("万元", "万", None)
 
