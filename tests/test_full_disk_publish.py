@@ -12,7 +12,6 @@ the marts' rows. Once there is room again, the next load converges and leaves no
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import shutil
 import signal
@@ -59,7 +58,7 @@ def test_a_full_disk_at_each_write_changes_nothing_or_both(seed_warehouse, tmp_p
     for stage, line in STAGES.items():
         shutil.rmtree(disk / "warehouse", ignore_errors=True)
         warehouse = reliability.copy_published(seed_warehouse.database, disk / "warehouse")
-        before, parquet_before = reliability.sha256(warehouse), _parquet_files(warehouse)
+        before, parquet_before = reliability.sha256(warehouse), reliability.parquet_files(warehouse)
         filler = disk / "filler"
         if line is None:
             _fill(filler)
@@ -73,7 +72,7 @@ def test_a_full_disk_at_each_write_changes_nothing_or_both(seed_warehouse, tmp_p
         if process.returncode == 1:
             assert "No space left on device" in stderr or "no space left" in stderr, said
             assert reliability.sha256(warehouse) == before, said
-            assert _parquet_files(warehouse) == parquet_before, said
+            assert reliability.parquet_files(warehouse) == parquet_before, said
             outcomes[stage] = "nothing changed"
         else:
             assert process.returncode == 0, said
@@ -127,11 +126,3 @@ def _fill(filler: Path) -> None:
     finally:
         os.close(fd)
 
-
-def _parquet_files(warehouse: Path) -> dict[str, str]:
-    folder = warehouse.parent / "parquet"
-    return {
-        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }

@@ -11,7 +11,6 @@ holding the load), leave no process behind and release the lock. A last load the
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import subprocess
@@ -53,7 +52,7 @@ def published(seed_warehouse, tmp_path_factory) -> tuple[Path, Path]:
 def test_a_signal_at_each_stage_stops_the_load_and_changes_nothing_published(published, tmp_path, sig):
     raw, source = published
     warehouse = reliability.copy_published(source, tmp_path / "warehouse")
-    before, parquet_before = reliability.sha256(warehouse), _parquet_files(warehouse)
+    before, parquet_before = reliability.sha256(warehouse), reliability.parquet_files(warehouse)
     assert parquet_before and reliability.parquet_differences(warehouse) == {}
 
     for stage, line in STAGES.items():
@@ -79,7 +78,7 @@ def test_a_signal_at_each_stage_stops_the_load_and_changes_nothing_published(pub
             assert reliability.parquet_differences(warehouse) == {}, said
             return  # the warehouse holds the load now: the stages after it are covered above
         assert reliability.sha256(warehouse) == before, said
-        assert _parquet_files(warehouse) == parquet_before, said
+        assert reliability.parquet_files(warehouse) == parquet_before, said
 
     finished = reliability.finish_load(reliability.start_load(raw, warehouse))
     assert finished.exit_code == 0, finished.explain()
@@ -103,14 +102,6 @@ def _signal_at(process: subprocess.Popen[str], line: str, sig: signal.Signals) -
     assert sent, f"the load never printed {line!r}:\n{''.join(seen)}"
     return "".join(seen)
 
-
-def _parquet_files(warehouse: Path) -> dict[str, str]:
-    folder = warehouse.parent / "parquet"
-    return {
-        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
 
 
 def _session_processes(session: int) -> list[int]:

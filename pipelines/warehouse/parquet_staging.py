@@ -57,7 +57,7 @@ class StagedParquet:
                 shutil.rmtree(entry)
             else:
                 entry.unlink(missing_ok=True)
-        _fsync_dir(self.live)
+        fsync_path(self.live)
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -148,7 +148,8 @@ def _hidden(entry: Path) -> bool:
     return entry.name.startswith(".")
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_path(path: Path) -> None:
+    """A file's or a folder's data and entry on disk (a rename is durable once its folder is)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

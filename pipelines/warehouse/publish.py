@@ -24,7 +24,7 @@ import duckdb
 
 from pipelines.interruption import note_published, uninterrupted
 from pipelines.warehouse import parquet_export, storage_format
-from pipelines.warehouse.parquet_staging import StagedParquet
+from pipelines.warehouse.parquet_staging import StagedParquet, fsync_path
 
 # What a run leaves in .build/ beside its database: DuckDB's log, a copy cut short, a marker,
 # the load's scratch rows (pipelines/load/incoming.py; its log's ".wal" is stripped first).
@@ -161,7 +161,7 @@ def seal(published: Path, run_id: str) -> Path:
     source = build_path(published, run_id)
     with duckdb.connect(str(source)) as con:
         con.execute("checkpoint")
-    _fsync(source)
+    fsync_path(source)
     return source
 
 
@@ -183,7 +183,7 @@ def publish(published: Path, run_id: str, *, parquet: StagedParquet | None = Non
         # would replay it into the new file on the next open, so it goes before the swap.
         published.with_name(published.name + ".wal").unlink(missing_ok=True)
         os.replace(source, published)
-        _fsync(published.parent)
+        fsync_path(published.parent)
         if parquet is not None:
             swap_parquet(published, parquet)
         note_published()
@@ -250,10 +250,3 @@ def _run_id_of(path: Path, published: Path) -> str | None:
         rest = rest.removesuffix(published.suffix)
     return rest if rest and "." not in rest else None
 
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

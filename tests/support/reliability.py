@@ -44,6 +44,17 @@ _WATCH_LIMIT_SECONDS = 300
 _POLL_SECONDS = 0.02
 
 
+def parquet_files(warehouse: Path) -> dict[str, str]:
+    """Every file of the warehouse's Parquet copies, by path, with its SHA-256: to tell whether a
+    load changed any of them."""
+    folder = warehouse.parent / "parquet"
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
