@@ -69,8 +69,13 @@ class BudgetWarehouse(dg.ConfigurableResource):
                 return _diff_or_all_new(con, files)
         if not self.published_path.exists():
             return ListingDiff.everything_new([(f.source_path, f.sha256) for f in files])
-        with duckdb.connect(str(self.published_path), read_only=True) as con:
-            return _diff_or_all_new(con, files)
+        try:
+            with duckdb.connect(str(self.published_path), read_only=True) as con:
+                return _diff_or_all_new(con, files)
+        except duckdb.IOException:
+            # A damaged file: the run plans as if it were new, and its landing step, which must
+            # read the file to build on it, fails naming the file and the fix (warehouse/damage.py).
+            return ListingDiff.everything_new([(f.source_path, f.sha256) for f in files])
 
     def published_is_current(self) -> bool:
         """A published file that a load with nothing new can leave as it is: one in the storage
