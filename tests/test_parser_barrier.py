@@ -166,3 +166,25 @@ def test_the_time_budget_comes_from_budget_file_seconds(monkeypatch) -> None:
         monkeypatch.setenv("BUDGET_FILE_SECONDS", wrong)
         with pytest.raises(ValueError, match=f"BUDGET_FILE_SECONDS must be a number of seconds > 0, not '{wrong}'"):
             file_seconds_from_env()
+
+
+def test_a_budget_exception_a_library_swallows_still_makes_the_file_too_slow(tmp_path: Path) -> None:
+    """Some libraries catch everything (a bare except) and go on: what they return past the
+    budget is not loaded."""
+    import time
+
+    from pipelines.load.barrier import contained
+
+    slow, _ = _slow_and_quick_files(tmp_path)
+
+    def swallowing() -> str:
+        until = time.monotonic() + 0.3
+        while time.monotonic() < until:
+            try:
+                time.sleep(0.001)
+            except BaseException:  # noqa: BLE001, S110 - the library's habit this test stands for
+                pass
+        return "read past the budget"
+
+    assert contained(slow, swallowing, seconds=0.02).category is IssueCategory.TOO_SLOW
+    assert contained(slow, swallowing, seconds=5) == "read past the budget"

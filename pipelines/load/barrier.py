@@ -40,13 +40,25 @@ class _OverBudget(BaseException):
 
 def contained(file: RawFile, work: Callable[[], T], *, seconds: float | None = None) -> T | LoadIssue:
     """work(), or the issue that quarantines `file` when work raises or runs out of time."""
+    budget = _Budget()
     try:
-        with _time_budget(seconds):
-            return work()
+        with _time_budget(seconds, budget):
+            result = work()
     except _OverBudget:
         return too_slow(file, seconds or 0.0)
     except Exception as error:  # noqa: BLE001 - the barrier: anything one file raises is that file's
+        if budget.expired:  # a library that caught the budget's exception and failed on
+            return too_slow(file, seconds or 0.0)
         return parser_error(file.source_path, file.sha256, error)
+    # A library may catch even a BaseException (a bare except) and go on: what it then returns
+    # was read past the budget, and is not loaded either.
+    return too_slow(file, seconds or 0.0) if budget.expired else result
+
+
+class _Budget:
+    """Whether the watchdog has fired: the verdict, whatever became of the exception it raised."""
+
+    expired = False
 
 
 def parser_error(source_path: str, sha256: str, error: BaseException) -> LoadIssue:
@@ -92,8 +104,9 @@ def _where(error: BaseException) -> str:
 
 
 @contextmanager
-def _time_budget(seconds: float | None) -> Iterator[None]:
-    """_OverBudget raised in this thread once `seconds` of wall time have passed.
+def _time_budget(seconds: float | None, budget: _Budget) -> Iterator[None]:
+    """_OverBudget raised in this thread once `seconds` of wall time have passed, and again every
+    half second until the work ends (a library may swallow one).
 
     A watchdog thread raises it asynchronously (CPython's PyThreadState_SetAsyncExc): unlike
     SIGALRM, this works in any thread, and loads parse in worker threads as well as in processes.
@@ -103,26 +116,30 @@ def _time_budget(seconds: float | None) -> Iterator[None]:
         yield
         return
     target = threading.get_ident()
-    state = {"done": False, "fired": False}
+    done = threading.Event()
     guard = threading.Lock()
+    fired = []
 
-    def expire() -> None:
-        with guard:
-            if not state["done"]:
-                state["fired"] = True
+    def watch() -> None:
+        wait = seconds
+        while not done.wait(wait):
+            with guard:
+                if done.is_set():
+                    return
+                budget.expired = True
+                fired.append(True)
                 _raise_in(target, _OverBudget)
+            wait = 0.5
 
-    watchdog = threading.Timer(seconds, expire)
-    watchdog.daemon = True
+    watchdog = threading.Thread(target=watch, name="file-budget", daemon=True)
     watchdog.start()
     try:
         yield
     finally:
-        watchdog.cancel()
         with guard:
-            state["done"] = True
-            if state["fired"]:
-                _raise_in(target, None)  # not delivered yet: withdrawn, so it cannot land elsewhere
+            done.set()
+            if fired:
+                _raise_in(target, None)  # one not delivered yet is withdrawn, so it cannot land elsewhere
 
 
 def _raise_in(thread_id: int, exception: type[BaseException] | None) -> None:
