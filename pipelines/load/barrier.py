@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import os
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -40,7 +41,7 @@ class _OverBudget(BaseException):
 
 def contained(file: RawFile, work: Callable[[], T], *, seconds: float | None = None) -> T | LoadIssue:
     """work(), or the issue that quarantines `file` when work raises or runs out of time."""
-    budget = _Budget()
+    budget = _Budget(seconds)
     try:
         with _time_budget(seconds, budget):
             result = work()
@@ -56,9 +57,18 @@ def contained(file: RawFile, work: Callable[[], T], *, seconds: float | None = N
 
 
 class _Budget:
-    """Whether the watchdog has fired: the verdict, whatever became of the exception it raised."""
+    """The verdict on a file's time, whatever became of the watchdog's exception: over when the
+    watchdog fired, or when the work took longer than its seconds (a long C call can end before
+    the watchdog thread gets to run)."""
 
-    expired = False
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.started = time.monotonic()
+        self.fired = False
+
+    @property
+    def expired(self) -> bool:
+        return self.fired or (bool(self.seconds) and time.monotonic() - self.started > self.seconds)
 
 
 def parser_error(source_path: str, sha256: str, error: BaseException) -> LoadIssue:
@@ -126,7 +136,7 @@ def _time_budget(seconds: float | None, budget: _Budget) -> Iterator[None]:
             with guard:
                 if done.is_set():
                     return
-                budget.expired = True
+                budget.fired = True
                 fired.append(True)
                 _raise_in(target, _OverBudget)
             wait = 0.5
